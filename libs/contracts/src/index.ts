@@ -1,0 +1,3 @@
+export * from './arch';
+export * from './safe-strings';
+export * from './inventory';
