@@ -9,11 +9,22 @@ import { NameSchema, CmdlineParamSchema, SafePathSchema } from './safe-strings';
  * Credentials are never inline: they are references resolved on the agent.
  */
 
-/** `env:NAME` (an environment variable) or `file:/abs/path` (a file's contents, trailing newline dropped). */
+/** Kinds of credential the server can hold (encrypted) for a machine. */
+export const STORED_SECRET_KINDS = ['power-password', 'console-password', 'ssh-password', 'ssh-private-key'] as const;
+export type StoredSecretKind = (typeof STORED_SECRET_KINDS)[number];
+
+/**
+ * Where a credential comes from: `env:NAME` (an environment variable of the
+ * agent), `file:/abs/path` (a file on the agent, trailing newline dropped), or
+ * `stored:KIND` (held encrypted by the server, sent to the agent for a run).
+ */
 export const SecretRefSchema = z
   .string()
   .max(512)
-  .regex(/^(?:env:[A-Z_][A-Z0-9_]{0,127}|file:\/[A-Za-z0-9._/+@=-]{1,500})$/, 'must be a secret reference: env:NAME or file:/absolute/path');
+  .regex(
+    /^(?:env:[A-Z_][A-Z0-9_]{0,127}|file:\/[A-Za-z0-9._/+@=-]{1,500}|stored:(?:power-password|console-password|ssh-password|ssh-private-key))$/,
+    'must be a secret reference: env:NAME, file:/absolute/path or stored:KIND',
+  );
 export type SecretRef = z.infer<typeof SecretRefSchema>;
 
 const HostSchema = z.string().max(253).regex(/^[A-Za-z0-9.:-]+$/, 'is not a host name or IP address');

@@ -1,0 +1,54 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditService } from './audit/audit.service';
+import { AuthGuard } from './auth/auth.guard';
+import { TokenService } from './auth/token.service';
+import { UsersController } from './auth/users.controller';
+import { UsersService } from './auth/users.service';
+import { BuildsController } from './builds/builds.controller';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { SERVER_CONFIG, type ServerConfig } from './config/server-config';
+import { CrashesController } from './crashes/crashes.controller';
+import { dataSourceOptions } from './db/data-source-options';
+import { ENTITIES } from './db/entities';
+import { HealthController } from './health/health.controller';
+import { JobsController } from './jobs/jobs.controller';
+import { JobsService } from './jobs/jobs.service';
+import { MachinesController } from './machines/machines.controller';
+import { MachinesService } from './machines/machines.service';
+import { SchemasController } from './openapi/schemas.controller';
+import { QueueModule } from './queue/queue.module';
+import { QueueReconciler } from './queue/queue-reconciler';
+import { ConsoleStore } from './runs/console-store';
+import { RunsController } from './runs/runs.controller';
+import { SecretBox } from './secrets/secret-box';
+
+/** The control plane, built from a validated configuration (tests pass their own). */
+@Module({})
+export class AppModule {
+  static forConfig(config: ServerConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), logging: false }),
+        TypeOrmModule.forFeature(ENTITIES),
+        QueueModule.forConfig(config),
+      ],
+      controllers: [HealthController, SchemasController, UsersController, MachinesController, JobsController, RunsController, BuildsController, CrashesController],
+      providers: [
+        { provide: SERVER_CONFIG, useValue: config },
+        { provide: SecretBox, useValue: new SecretBox(config.secretsKey, config.oldSecretsKeys) },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        TokenService,
+        UsersService,
+        AuditService,
+        MachinesService,
+        JobsService,
+        QueueReconciler,
+        ConsoleStore,
+      ],
+    };
+  }
+}

@@ -1,0 +1,22 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { Arch, JobSpec, JobState, Verdict } from '@pfnlab/contracts';
+
+/** A submitted job: the validated spec as stored, plus its life cycle. */
+@Entity('jobs')
+@Index(['state', 'priority', 'createdAt'])
+@Index(['createdAt'])
+@Index(['submittedBy', 'createdAt'])
+export class JobEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column({ type: 'text', nullable: true }) name!: string | null;
+  @Column({ type: 'jsonb' }) spec!: JobSpec;
+  @Column({ type: 'text' }) arch!: Arch;
+  @Column({ type: 'integer' }) priority!: number;
+  @Column({ type: 'text', default: 'queued' }) state!: JobState;
+  @Column({ type: 'text', nullable: true }) verdict!: Verdict | null;
+  @Column({ type: 'text', nullable: true }) verdictReason!: string | null;
+  @Column({ type: 'uuid', nullable: true }) submittedBy!: string | null;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
+  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
+  @Column({ type: 'timestamptz', nullable: true }) finishedAt!: Date | null;
+}

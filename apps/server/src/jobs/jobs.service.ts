@@ -1,0 +1,111 @@
+import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, In, Repository } from 'typeorm';
+import type { JobSpec, JobState } from '@pfnlab/contracts';
+import type { Principal } from '../auth/principal';
+import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { isConnectionError, unavailable } from '../common/service-unavailable';
+import { JobEntity, RunEntity } from '../db/entities';
+import { JOB_QUEUE, type JobQueue } from '../queue/job-queue';
+
+export interface JobFilter {
+  state?: JobState;
+  arch?: string;
+  submittedBy?: string;
+  limit: number;
+  cursor?: string;
+}
+
+@Injectable()
+export class JobsService {
+  private readonly log = new Logger(JobsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectRepository(JobEntity) private readonly jobs: Repository<JobEntity>,
+    @InjectRepository(RunEntity) private readonly runs: Repository<RunEntity>,
+    @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+  ) {}
+
+  /**
+   * Persists a job and enqueues it as one unit. The queue entry is added
+   * inside the database transaction: if Redis refuses, the transaction rolls
+   * back (503, nothing written); if the commit fails after the enqueue, the
+   * entry is removed again, and any that survives is dropped by consumers
+   * because it has no row. QueueReconciler covers the opposite case.
+   */
+  async submit(spec: JobSpec, by: Principal): Promise<JobEntity> {
+    const id = randomUUID();
+    let enqueued = false;
+    try {
+      return await this.db.transaction(async (em) => {
+        const job = em.create(JobEntity, {
+          id,
+          name: spec.name ?? null,
+          spec,
+          arch: spec.arch,
+          priority: spec.priority,
+          state: 'queued',
+          submittedBy: by.userId,
+        });
+        await em.insert(JobEntity, job);
+        try {
+          await this.queue.enqueue(id, spec.priority);
+          enqueued = true;
+        } catch (err) {
+          throw unavailable('Redis', err);
+        }
+        return job;
+      });
+    } catch (err) {
+      if (enqueued) await this.queue.remove(id).catch((e) => this.log.warn(`could not remove orphan queue entry ${id}: ${e.message}`));
+      if (isConnectionError(err)) throw unavailable('PostgreSQL', err);
+      throw err;
+    }
+  }
+
+  async get(id: string): Promise<JobEntity> {
+    const job = await this.jobs.findOne({ where: { id } });
+    if (!job) throw new NotFoundException(`no job ${id}`);
+    return job;
+  }
+
+  async runsOf(jobId: string): Promise<RunEntity[]> {
+    return this.runs.find({ where: { jobId }, order: { iteration: 'ASC', attempt: 'ASC' } });
+  }
+
+  async list(f: JobFilter): Promise<Page<JobEntity>> {
+    const qb = this.jobs.createQueryBuilder('j').orderBy('j.created_at', 'DESC').addOrderBy('j.id', 'DESC').take(f.limit + 1);
+    if (f.state) qb.andWhere('j.state = :state', { state: f.state });
+    if (f.arch) qb.andWhere('j.arch = :arch', { arch: f.arch });
+    if (f.submittedBy) qb.andWhere('j.submitted_by = :by', { by: f.submittedBy });
+    if (f.cursor) {
+      const c = decodeCursor(f.cursor);
+      if (!c) throw new BadRequestException('invalid cursor: use the nextCursor value of the previous page');
+      qb.andWhere('(j.created_at, j.id) < (:at, :id)', { at: c.createdAt, id: c.id });
+    }
+    const rows = await qb.getMany();
+    const items = rows.slice(0, f.limit);
+    return { items, nextCursor: rows.length > f.limit ? encodeCursor(items[items.length - 1]) : null };
+  }
+
+  /**
+   * Cancels a queued or running job. The state change is the commit point;
+   * removing the waiting queue entry is best effort because consumers skip
+   * jobs that are no longer queued.
+   */
+  async cancel(id: string): Promise<JobEntity> {
+    const now = new Date();
+    const r = await this.jobs.update(
+      { id, state: In(['queued', 'running']) },
+      { state: 'canceled', verdict: 'CANCELED', verdictReason: 'canceled by user', finishedAt: now },
+    );
+    if (!r.affected) {
+      const job = await this.get(id);
+      throw new ConflictException(`job ${id} is ${job.state}${job.verdict ? ` (${job.verdict})` : ''}; only queued or running jobs can be canceled`);
+    }
+    await this.queue.remove(id).catch((e) => this.log.warn(`cancel ${id}: queue entry not removed (${e.message}); consumers will skip it`));
+    return this.get(id);
+  }
+}

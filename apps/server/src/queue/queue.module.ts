@@ -1,0 +1,55 @@
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import { Global, Inject, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ServerConfig } from '../config/server-config';
+import { BullmqJobQueue } from './bullmq-job-queue';
+import { JOB_QUEUE, JOBS_QUEUE_NAME } from './job-queue';
+import { MACHINE_COMMANDS, MachineCommandQueue } from './machine-command-queue';
+import { createRedis, REDIS } from './redis.provider';
+
+/** ioredis options for BullMQ producers: fail fast while Redis is away, never buffer commands for later. */
+export function bullConnection(url: string) {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username || undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: Number(u.pathname.replace('/', '') || 0),
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 3000,
+  };
+}
+
+@Global()
+@Module({})
+export class QueueModule implements OnModuleDestroy {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(MACHINE_COMMANDS) private readonly commands: MachineCommandQueue,
+  ) {}
+
+  static forConfig(config: ServerConfig): DynamicModule {
+    return {
+      module: QueueModule,
+      imports: [
+        BullModule.forRoot({ connection: bullConnection(config.redisUrl), prefix: config.redisPrefix }),
+        BullModule.registerQueue({ name: JOBS_QUEUE_NAME }),
+      ],
+      providers: [
+        { provide: REDIS, useFactory: () => createRedis(config.redisUrl) },
+        { provide: JOB_QUEUE, useFactory: (queue: Queue) => new BullmqJobQueue(queue), inject: [getQueueToken(JOBS_QUEUE_NAME)] },
+        { provide: MACHINE_COMMANDS, useFactory: (redis: Redis) => new MachineCommandQueue(redis, config.redisPrefix), inject: [REDIS] },
+      ],
+      exports: [REDIS, JOB_QUEUE, MACHINE_COMMANDS],
+    };
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.commands.close();
+    this.redis.disconnect();
+  }
+}
