@@ -13,6 +13,6 @@ const common = { rootDir: __dirname, transform: { '^.+\\.ts$': swc }, moduleName
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/apps/**/*.itest.ts'], testTimeout: 180000 },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/apps/**/*.itest.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/jest-integration-setup.ts'] },
   ],
 };

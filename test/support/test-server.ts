@@ -39,9 +39,11 @@ export interface TestServer {
  * its own Redis key prefix, a random port on loopback, and an admin token
  * from the bootstrap command.
  */
-export async function startTestServer(opts: { label?: string; redisUrl?: string; databaseUrl?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { label?: string; redisUrl?: string; databaseUrlVia?: (url: string) => string } = {},
+): Promise<TestServer> {
   const db = await createTestDatabase(opts.label);
-  const databaseUrl = opts.databaseUrl ?? db.url;
+  const databaseUrl = opts.databaseUrlVia ? opts.databaseUrlVia(db.url) : db.url;
   await migrate(db.url);
   const config = loadServerConfig({
     DATABASE_URL: databaseUrl,

@@ -5,3 +5,4 @@ export * from './job-spec';
 export * from './spec-problems';
 export * from './parse-job-spec';
 export * from './verdict';
+export * from './published-schemas';

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { registerJobs } from './jobs';
+import { registerLogin } from './login';
+import { registerMachines } from './machines';
 
 /** Each command module adds its subcommands to the root program. */
 export type CommandModule = (program: Command) => void;
 
-export const commandModules: CommandModule[] = [];
+export const commandModules: CommandModule[] = [registerLogin, registerMachines, registerJobs];

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -82,6 +82,7 @@ export class UsersController {
   }
 
   @Post('tokens/:id/revoke')
+  @HttpCode(200)
   @RequireRole('admin')
   async revoke(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() p: Principal) {
     if (!(await this.tokens.revoke(id))) throw new NotFoundException(`no active token ${id}`);

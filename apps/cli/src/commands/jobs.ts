@@ -1,0 +1,115 @@
+import type { Command } from 'commander';
+import { ApiClient } from '../api-client';
+import { CliError, ExitCode } from '../cli-error';
+import { age, printRecord, printTable } from '../output';
+import { readInput } from '../read-input';
+
+interface Job {
+  id: string;
+  name: string | null;
+  arch: string;
+  priority: number;
+  state: string;
+  verdict: string | null;
+  verdictReason: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  runs?: Array<{ id: string; machineId: string | null; state: string; verdict: string | null; iteration: number; attempt: number; failedStep: string | null }>;
+  [k: string]: unknown;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+function jobId(id: string): string {
+  if (!UUID_RE.test(id)) throw new CliError(`"${id}" is not a job id (a UUID, as \`pfnlab jobs ls\` shows)`, ExitCode.usage);
+  return id;
+}
+
+/** Exit status of a finished job: 0 for PASS/DONE, 1 otherwise. */
+export function verdictExitCode(verdict: string | null): number {
+  return verdict === 'PASS' || verdict === 'DONE' ? ExitCode.ok : ExitCode.failure;
+}
+
+/** Follows a job until it finishes, printing each change of state or verdict; returns the last state. */
+export async function watchJob(api: ApiClient, id: string, opts: { json?: boolean; intervalMs?: number; out?: (s: string) => void } = {}): Promise<Job> {
+  const out = opts.out ?? ((s: string) => process.stdout.write(s));
+  let last = '';
+  for (;;) {
+    const job = await api.get<Job>(`/api/jobs/${id}`);
+    const runs = (job.runs ?? []).map((r) => `${r.iteration}.${r.attempt}:${r.state}${r.verdict ? `/${r.verdict}` : ''}`).join(' ');
+    const line = `${job.state}${job.verdict ? ` ${job.verdict}` : ''}${runs ? ` runs ${runs}` : ''}`;
+    if (line !== last) {
+      out(opts.json ? JSON.stringify({ event: 'job', id, state: job.state, verdict: job.verdict, runs: job.runs ?? [] }) + '\n' : `[${new Date().toISOString().slice(11, 19)}] job ${id.slice(0, 8)} ${line}\n`);
+      last = line;
+    }
+    if (job.state === 'finished' || job.state === 'canceled') return job;
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 2000));
+  }
+}
+
+export function registerJobs(program: Command): void {
+  const jobs = program.command('jobs').description('submit, list, show, watch and cancel jobs');
+
+  jobs
+    .command('submit <file>')
+    .description('submit a job spec (YAML or JSON; "-" reads stdin)')
+    .option('--watch', 'follow the job until it finishes; exit 0 only on PASS/DONE')
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, opts: { watch?: boolean; json?: boolean }) => {
+      const api = new ApiClient();
+      const job = await api.request<Job>('POST', '/api/jobs', { text: readInput(file, 256 * 1024), contentType: 'application/yaml' });
+      if (opts.json) process.stdout.write(JSON.stringify({ event: 'submitted', id: job.id, state: job.state }) + '\n');
+      else process.stdout.write(`submitted job ${job.id} (${job.arch}, priority ${job.priority})\n  watch it: pfnlab jobs show ${job.id}\n`);
+      if (opts.watch) {
+        const done = await watchJob(api, job.id, { json: opts.json });
+        process.exitCode = verdictExitCode(done.verdict);
+      }
+    });
+
+  jobs
+    .command('ls')
+    .description('list jobs, newest first')
+    .option('--state <state>', 'queued | running | finished | canceled')
+    .option('--arch <arch>')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { state?: string; arch?: string; limit: string; json?: boolean }) => {
+      const q = new URLSearchParams({ limit: opts.limit });
+      if (opts.state) q.set('state', opts.state);
+      if (opts.arch) q.set('arch', opts.arch);
+      const page = await new ApiClient().get<{ items: Job[]; nextCursor: string | null }>(`/api/jobs?${q}`);
+      const rows = page.items.map((j) => ({ ID: j.id, NAME: j.name ?? '', ARCH: j.arch, PRIO: j.priority, STATE: j.state, VERDICT: j.verdict ?? '', SUBMITTED: age(j.createdAt) }));
+      printTable(rows, ['ID', 'NAME', 'ARCH', 'PRIO', 'STATE', 'VERDICT', 'SUBMITTED'], page, !!opts.json);
+    });
+
+  jobs
+    .command('show <id>')
+    .description('show a job with its runs')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const job = await new ApiClient().get<Job>(`/api/jobs/${jobId(id)}`);
+      if (opts.json) return printRecord(job, true);
+      const { spec: _spec, runs = [], ...rest } = job;
+      printRecord(rest, false);
+      process.stdout.write(`runs: ${runs.length ? '' : '(none yet)'}\n`);
+      for (const r of runs) process.stdout.write(`  ${r.id}  #${r.iteration}.${r.attempt}  ${r.state}  ${r.verdict ?? ''}${r.failedStep ? ` (step ${r.failedStep})` : ''}\n`);
+    });
+
+  jobs
+    .command('watch <id>')
+    .description('follow a job until it finishes')
+    .option('--json', 'machine-readable output (one event per line)')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const done = await watchJob(new ApiClient(), jobId(id), { json: opts.json });
+      process.exitCode = verdictExitCode(done.verdict);
+    });
+
+  jobs
+    .command('cancel <id>')
+    .description('cancel a queued or running job')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const job = await new ApiClient().request<Job>('POST', `/api/jobs/${jobId(id)}/cancel`);
+      if (opts.json) printRecord(job, true);
+      else process.stdout.write(`canceled job ${job.id}\n`);
+    });
+}
