@@ -30,8 +30,9 @@ export class ConsoleStore {
       .insert()
       .values({ runId, seqFrom: String(lines[0].seq), seqTo: String(lines[lines.length - 1].seq), lineCount: lines.length, rawBytes: raw.length, data: gzipSync(raw) })
       .orIgnore()
+      .returning('seq_from')
       .execute();
-    return (r.identifiers?.length ?? 0) > 0 && r.raw?.length !== 0;
+    return (r.raw as unknown[]).length > 0;
   }
 
   /** The whole console as text, in order; a gap in the sequence becomes a marker line. */
