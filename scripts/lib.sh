@@ -58,12 +58,15 @@ ensure_node() {
     || die "Node.js $(node --version) is too old: pfnlab needs 20.19 or newer"
 }
 
-# npm ci when node_modules is missing or older than the lock file; then compile.
+# npm packages when node_modules is missing or older than the lock file; then compile.
+# `npm install` rather than `npm ci`: npm 11 leaves other platforms' optional
+# binaries (@swc/core-darwin-*, ...) out of the lock file and `npm ci` then
+# refuses it; `npm install` still installs the locked versions.
 ensure_build() {
   cd "$ROOT"
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    log "installing npm packages (npm ci)"
-    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+    log "installing npm packages"
+    npm install --no-audit --no-fund --loglevel=error >/dev/null
   fi
   log "compiling TypeScript"
   npm run -s build >/dev/null || { npm run -s build; die "the build failed"; }
