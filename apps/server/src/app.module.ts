@@ -9,6 +9,7 @@ import { UsersService } from './auth/users.service';
 import { BuildsController } from './builds/builds.controller';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { SERVER_CONFIG, type ServerConfig } from './config/server-config';
+import { CrashRecorder } from './crashes/crash-recorder';
 import { CrashesController } from './crashes/crashes.controller';
 import { dataSourceOptions } from './db/data-source-options';
 import { ENTITIES } from './db/entities';
@@ -48,6 +49,7 @@ export class AppModule {
         JobsService,
         QueueReconciler,
         ConsoleStore,
+        CrashRecorder,
       ],
     };
   }

@@ -6,4 +6,4 @@ import { registerMachines } from './machines';
 /** Each command module adds its subcommands to the root program. */
 export type CommandModule = (program: Command) => void;
 
-export const commandModules: CommandModule[] = [registerLogin, registerMachines, registerJobs];
+export const commandModules: CommandModule[] = [registerLogin, registerMachines, registerJobs, registerCrashes];

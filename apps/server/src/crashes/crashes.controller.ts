@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { z } from 'zod';
 import { ZodPipe } from '../common/zod-body.pipe';
-import { CrashEntity, CrashOccurrenceEntity } from '../db/entities';
+import { CrashEntity, CrashOccurrenceEntity, MachineEntity } from '../db/entities';
 
 const CrashListQuerySchema = z.object({
   q: z.string().max(200).optional(),
@@ -27,11 +27,20 @@ export class CrashesController {
     return qb.getMany();
   }
 
+  /** One crash with its occurrences and the distinct machines and kernel versions it was seen on. */
   @Get(':id')
   async show(@Param('id', ParseUUIDPipe) id: string) {
     const crash = await this.crashes.findOne({ where: { id } });
     if (!crash) throw new NotFoundException(`no crash ${id}`);
-    const occurrences = await this.occurrences.find({ where: { crashId: id }, order: { at: 'DESC' }, take: 100 });
-    return { ...crash, occurrences };
+    const occurrences = await this.occurrences
+      .createQueryBuilder('o')
+      .leftJoin(MachineEntity, 'm', 'm.id = o.machine_id')
+      .select(['o.id AS id', 'o.run_id AS "runId"', 'm.name AS machine', 'o.arch AS arch', 'o.kernel_version AS "kernelVersion"', 'o.corrupted AS corrupted', 'o.count AS count', 'o.report AS report', 'o.at AS at'])
+      .where('o.crash_id = :id', { id })
+      .orderBy('o.at', 'DESC')
+      .limit(100)
+      .getRawMany();
+    const distinct = (key: string) => [...new Set(occurrences.map((o) => o[key]).filter((v) => v != null))].sort();
+    return { ...crash, machines: distinct('machine'), kernelVersions: distinct('kernelVersion'), occurrences };
   }
 }
