@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerCrashes } from './crashes';
 import { registerJobs } from './jobs';
 import { registerLogin } from './login';
 import { registerMachines } from './machines';
