@@ -3,8 +3,9 @@ import { registerCrashes } from './crashes';
 import { registerJobs } from './jobs';
 import { registerLogin } from './login';
 import { registerMachines } from './machines';
+import { registerVlab } from './vlab';
 
 /** Each command module adds its subcommands to the root program. */
 export type CommandModule = (program: Command) => void;
 
-export const commandModules: CommandModule[] = [registerLogin, registerMachines, registerJobs, registerCrashes];
+export const commandModules: CommandModule[] = [registerLogin, registerMachines, registerJobs, registerCrashes, registerVlab];
