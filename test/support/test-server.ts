@@ -22,6 +22,10 @@ export class CollectingLogger implements LoggerService {
   verbose(...a: unknown[]) { this.push('verbose', a); }
 }
 
+/** A fetch Response whose json() is `any`, as tests inspect bodies freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
 export interface TestServer {
   url: string;
   adminToken: string;
@@ -30,7 +34,7 @@ export interface TestServer {
   app: INestApplication;
   logger: CollectingLogger;
   /** fetch against the server with a token (default: the admin's). */
-  api(path: string, init?: RequestInit & { token?: string | null; json?: unknown }): Promise<Response>;
+  api(path: string, init?: RequestInit & { token?: string | null; json?: unknown }): Promise<TestResponse>;
   close(): Promise<void>;
 }
 
