@@ -1,0 +1,21 @@
+/** The kernel to boot once, and its command line as a list of parameters. */
+export interface BootArtifacts {
+  kernelPath: string;
+  initrdPath?: string;
+  cmdline: string[];
+}
+
+export class BootError extends Error {}
+
+/**
+ * How a test kernel gets onto a machine for exactly one boot. No method may
+ * change the machine's default: a power cycle must always bring back the
+ * known-good kernel (DOMAIN.md).
+ */
+export interface BootMethod {
+  readonly describe: string;
+  /** Arrange that the next boot, and only it, starts these artifacts. */
+  stage(artifacts: BootArtifacts): Promise<void>;
+  /** Undo a staging the boot did not consume (e.g. power-on failed). Idempotent. */
+  unstage(): Promise<void>;
+}
