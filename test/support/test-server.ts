@@ -44,7 +44,7 @@ export interface TestServer {
  * from the bootstrap command.
  */
 export async function startTestServer(
-  opts: { label?: string; redisUrl?: string; databaseUrlVia?: (url: string) => string } = {},
+  opts: { label?: string; redisUrl?: string; databaseUrlVia?: (url: string) => string; roles?: string } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase(opts.label);
   const databaseUrl = opts.databaseUrlVia ? opts.databaseUrlVia(db.url) : db.url;
@@ -57,6 +57,8 @@ export async function startTestServer(
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'debug',
+    // API tests look at queued jobs; tests of the whole loop ask for the workers too.
+    PFNLAB_SERVER_ROLES: opts.roles ?? 'api',
   });
   const boot = await bootstrapAdmin(db.url);
   if (!('token' in boot)) throw new Error('bootstrap did not create an admin');

@@ -1,6 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgentGatewayController } from './agents/agent-gateway.controller';
+import { AgentsController } from './agents/agents.controller';
+import { AgentsService } from './agents/agents.service';
 import { AuditService } from './audit/audit.service';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenService } from './auth/token.service';
@@ -12,6 +15,18 @@ import { SERVER_CONFIG, type ServerConfig } from './config/server-config';
 import { CrashRecorder } from './crashes/crash-recorder';
 import { CrashesController } from './crashes/crashes.controller';
 import { dataSourceOptions } from './db/data-source-options';
+import { bullConnection } from './queue/queue.module';
+import { JobsProcessor } from './dispatch/jobs.processor';
+import { LeaseReaper } from './dispatch/lease-reaper';
+import { MachineLeases } from './dispatch/machine-leases';
+import { RunDispatcher } from './dispatch/run-dispatcher';
+import { RUN_QUEUES, RunQueues } from './dispatch/run-queues';
+import { ConsoleIngest } from './streams/console-ingest';
+import { ConsoleLiveHub } from './streams/console-live-hub';
+import { RunEventsIngest } from './streams/run-events-ingest';
+import { ConsoleLiveController } from './runs/console-live.controller';
+import { RunCanceller } from './runs/run-canceller';
+import { RunRecorder } from './runs/run-recorder';
 import { ENTITIES } from './db/entities';
 import { HealthController } from './health/health.controller';
 import { JobsController } from './jobs/jobs.controller';
@@ -36,7 +51,10 @@ export class AppModule {
         TypeOrmModule.forFeature(ENTITIES),
         QueueModule.forConfig(config),
       ],
-      controllers: [HealthController, SchemasController, UsersController, MachinesController, JobsController, RunsController, BuildsController, CrashesController],
+      controllers: [
+        HealthController, SchemasController, UsersController, MachinesController, JobsController, RunsController,
+        ConsoleLiveController, BuildsController, CrashesController, AgentsController, AgentGatewayController,
+      ],
       providers: [
         { provide: SERVER_CONFIG, useValue: config },
         { provide: SecretBox, useValue: new SecretBox(config.secretsKey, config.oldSecretsKeys) },
@@ -47,9 +65,18 @@ export class AppModule {
         AuditService,
         MachinesService,
         JobsService,
-        QueueReconciler,
         ConsoleStore,
         CrashRecorder,
+        AgentsService,
+        MachineLeases,
+        RunDispatcher,
+        RunRecorder,
+        RunCanceller,
+        ConsoleLiveHub,
+        { provide: RUN_QUEUES, useFactory: () => new RunQueues(bullConnection(config.redisUrl), config.redisPrefix) },
+        // Background work: only in processes with the `workers` role.
+        QueueReconciler,
+        ...(config.roles.workers ? [JobsProcessor, ConsoleIngest, RunEventsIngest, LeaseReaper] : []),
       ],
     };
   }

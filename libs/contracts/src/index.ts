@@ -6,3 +6,4 @@ export * from './spec-problems';
 export * from './parse-job-spec';
 export * from './verdict';
 export * from './published-schemas';
+export * from './agent-protocol';

@@ -45,7 +45,13 @@ export const KernelSourceSchema = z.strictObject({
 /** Reuse a build pfnlab already made. */
 export const KernelBuildRefSchema = z.strictObject({ build: UuidSchema });
 
-export const KernelSchema = z.union([KernelSourceSchema, KernelBuildRefSchema]);
+/** A kernel image already on the agent's host (a developer's own build, a distro kernel). */
+export const KernelImageSchema = z.strictObject({
+  image: SafePathSchema,
+  initrd: SafePathSchema.optional(),
+});
+
+export const KernelSchema = z.union([KernelSourceSchema, KernelBuildRefSchema, KernelImageSchema]);
 
 export const MachineSelectorSchema = z.strictObject({
   arch: ArchSchema.optional(),
@@ -138,4 +144,27 @@ export function jobSpecJsonSchema(): Record<string, unknown> {
     title: 'pfnlab job spec',
     description: 'A pfnlab job: which kernel to build or reuse, where to boot it, and which tests to run.',
   };
+}
+
+/** Step timeouts (seconds) when a job does not set its own. */
+export const DEFAULT_STEP_TIMEOUTS: Record<RunStep, number> = {
+  reserve: 60,
+  console: 60,
+  deploy: 300,
+  power: 120,
+  boot: 300,
+  test: 1800,
+  collect: 300,
+  recover: 300,
+  release: 60,
+};
+
+/** The timeout of each step for this spec. */
+export function stepTimeouts(spec: Pick<JobSpec, 'boot'>): Record<RunStep, number> {
+  const out = { ...DEFAULT_STEP_TIMEOUTS };
+  for (const step of RUN_STEPS) {
+    const t = spec.boot.timeouts[step];
+    if (t !== undefined) out[step] = t;
+  }
+  return out;
 }

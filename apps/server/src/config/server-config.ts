@@ -30,6 +30,15 @@ export const ServerEnvSchema = z.object({
   PFNLAB_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('pfnlab'),
   PFNLAB_PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /**
+   * What this process does: `api` (HTTP API and the agents' control channel)
+   * and/or `workers` (dispatching jobs, ingesting console lines and run
+   * events, reaping lost runs). Big labs run them as separate replicas.
+   */
+  PFNLAB_SERVER_ROLES: z
+    .string()
+    .default('api,workers')
+    .refine((v) => v.split(',').every((r) => ['api', 'workers'].includes(r.trim())), 'must be a comma-separated list of api, workers'),
 });
 
 export interface ServerConfig {
@@ -42,6 +51,7 @@ export interface ServerConfig {
   redisPrefix: string;
   publicUrl: string;
   logLevel: z.infer<typeof ServerEnvSchema>['LOG_LEVEL'];
+  roles: { api: boolean; workers: boolean };
 }
 
 export class ConfigError extends Error {}
@@ -76,6 +86,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     redisPrefix: e.PFNLAB_REDIS_PREFIX,
     publicUrl: e.PFNLAB_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
     logLevel: e.LOG_LEVEL,
+    roles: { api: e.PFNLAB_SERVER_ROLES.includes('api'), workers: e.PFNLAB_SERVER_ROLES.includes('workers') },
   };
 }
 

@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
 import { isConnectionError, unavailable } from '../common/service-unavailable';
 import { JobEntity, RunEntity } from '../db/entities';
 import { JOB_QUEUE, type JobQueue } from '../queue/job-queue';
+import { RunCanceller } from '../runs/run-canceller';
 
 export interface JobFilter {
   state?: JobState;
@@ -26,6 +27,7 @@ export class JobsService {
     @InjectRepository(JobEntity) private readonly jobs: Repository<JobEntity>,
     @InjectRepository(RunEntity) private readonly runs: Repository<RunEntity>,
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+    private readonly runCanceller: RunCanceller,
   ) {}
 
   /**
@@ -106,6 +108,7 @@ export class JobsService {
       throw new ConflictException(`job ${id} is ${job.state}${job.verdict ? ` (${job.verdict})` : ''}; only queued or running jobs can be canceled`);
     }
     await this.queue.remove(id).catch((e) => this.log.warn(`cancel ${id}: queue entry not removed (${e.message}); consumers will skip it`));
+    await this.runCanceller.cancelJob(id).catch((e) => this.log.warn(`cancel ${id}: runs not all stopped yet (${e.message}); their agents or the lease reaper end them`));
     return this.get(id);
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Repository } from 'typeorm';
+import { SERVER_CONFIG, type ServerConfig } from '../config/server-config';
 import { JobEntity } from '../db/entities';
 import { JOB_QUEUE, type JobQueue } from './job-queue';
 
@@ -19,9 +20,11 @@ export class QueueReconciler implements OnApplicationBootstrap, OnModuleDestroy 
   constructor(
     @InjectRepository(JobEntity) private readonly jobs: Repository<JobEntity>,
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+    @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
   ) {}
 
   onApplicationBootstrap(): void {
+    if (!this.config.roles.workers) return;
     this.timer = setInterval(() => void this.reconcile().catch((e) => this.log.warn(`reconcile failed: ${e.message}`)), QueueReconciler.intervalMs);
     this.timer.unref();
   }

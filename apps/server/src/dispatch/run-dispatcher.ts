@@ -1,0 +1,112 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { stepTimeouts, type JobSpec } from '@pfnlab/contracts';
+import { JobEntity, LabEntity, MachineEntity, RunEntity } from '../db/entities';
+import { MachineLeases } from './machine-leases';
+import { RUN_QUEUES, RunQueues } from './run-queues';
+
+export type DispatchOutcome = { state: 'dispatched' | 'waiting' | 'gone' } | { state: 'impossible'; reason: string };
+
+/** Slack on top of the sum of step timeouts, for the agent's own bookkeeping. */
+const LEASE_MARGIN_SECONDS = 120;
+
+/**
+ * Turns a queued job into runs on machines: one run per repeat, each on a
+ * machine matching the target, leased before the run is handed to the
+ * machine's agent. A job no machine could ever take ends at once with a
+ * reason instead of waiting in the queue.
+ */
+@Injectable()
+export class RunDispatcher {
+  private readonly log = new Logger(RunDispatcher.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly leases: MachineLeases,
+    @Inject(RUN_QUEUES) private readonly queues: RunQueues,
+  ) {}
+
+  async dispatch(jobId: string): Promise<DispatchOutcome> {
+    const job = await this.db.getRepository(JobEntity).findOne({ where: { id: jobId } });
+    if (!job || job.state === 'finished' || job.state === 'canceled') return { state: 'gone' };
+    const spec = job.spec;
+    const candidates = await this.candidates(spec);
+    if (!candidates.length) {
+      const reason = `no machine can take this job: ${describeTarget(spec)} matches no machine that is in service`;
+      await this.db.getRepository(JobEntity).update({ id: job.id, state: 'queued' }, { state: 'finished', verdict: 'ERROR', verdictReason: reason, finishedAt: new Date() });
+      return { state: 'impossible', reason };
+    }
+    const runs = await this.db.getRepository(RunEntity).find({ where: { jobId } });
+    const dispatched = new Set(runs.filter((r) => r.machineId).map((r) => r.iteration));
+    const leaseSeconds = Object.values(stepTimeouts(spec)).reduce((a, b) => a + b, 0) + LEASE_MARGIN_SECONDS;
+    let waiting = false;
+    for (let iteration = 0; iteration < spec.repeat; iteration++) {
+      if (dispatched.has(iteration)) continue;
+      if (!(await this.dispatchOne(job, iteration, candidates, leaseSeconds))) waiting = true;
+    }
+    return { state: waiting ? 'waiting' : 'dispatched' };
+  }
+
+  private async dispatchOne(job: JobEntity, iteration: number, candidates: Array<MachineEntity & { lab: LabEntity }>, leaseSeconds: number): Promise<boolean> {
+    for (const machine of candidates) {
+      const dispatch = await this.db.transaction(async (em) => {
+        const run = em.create(RunEntity, { jobId: job.id, iteration, attempt: 1, state: 'queued', machineId: machine.id });
+        await em.insert(RunEntity, run);
+        const lease = await this.leases.acquire(machine.id, run.id, leaseSeconds, em);
+        if (!lease) throw new LeaseBusy();
+        await em.update(RunEntity, { id: run.id }, { leaseToken: lease.token });
+        await em.update(JobEntity, { id: job.id, state: 'queued' }, { state: 'running' });
+        // Enqueue inside the transaction: if Redis refuses, the lease and the run roll back.
+        await this.queues.dispatch(machine.lab.name, {
+          runId: run.id,
+          jobId: job.id,
+          machine: machine.name,
+          leaseToken: lease.token,
+          leaseExpiresAt: lease.expiresAt.toISOString(),
+          spec: job.spec,
+          attempt: 1,
+          iteration,
+        });
+        return run.id;
+      }).catch((e) => {
+        if (e instanceof LeaseBusy) return null;
+        throw e;
+      });
+      if (dispatch) {
+        this.log.log(`job ${job.id} run ${iteration} -> ${machine.name} (run ${dispatch})`);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Machines in service that match the target, good ones first. */
+  private async candidates(spec: JobSpec): Promise<Array<MachineEntity & { lab: LabEntity }>> {
+    const qb = this.db
+      .getRepository(MachineEntity)
+      .createQueryBuilder('m')
+      .innerJoinAndSelect('m.lab', 'lab')
+      .where(`m.health IN ('good', 'unknown')`)
+      .andWhere('m.arch = :arch', { arch: spec.arch })
+      .orderBy(`CASE m.health WHEN 'good' THEN 0 ELSE 1 END`)
+      .addOrderBy('m.name');
+    if ('machine' in spec.target) qb.andWhere('m.name = :name', { name: spec.target.machine });
+    else {
+      const s = spec.target.selector;
+      if (s.platform) qb.andWhere('m.platform = :platform', { platform: s.platform });
+      if (s.tags.length) qb.andWhere('m.tags @> :tags', { tags: s.tags });
+      if (s.minMemoryMiB) qb.andWhere('m.memory_mib >= :mem', { mem: s.minMemoryMiB });
+    }
+    return (await qb.getMany()) as Array<MachineEntity & { lab: LabEntity }>;
+  }
+}
+
+class LeaseBusy extends Error {}
+
+export function describeTarget(spec: JobSpec): string {
+  if ('machine' in spec.target) return `machine "${spec.target.machine}" (${spec.arch})`;
+  const s = spec.target.selector;
+  const parts = [`arch ${spec.arch}`, s.platform && `platform ${s.platform}`, s.tags.length && `tags ${s.tags.join(',')}`, s.minMemoryMiB && `>= ${s.minMemoryMiB} MiB`].filter(Boolean);
+  return `selector (${parts.join(', ')})`;
+}

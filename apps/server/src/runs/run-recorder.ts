@@ -1,0 +1,123 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import type { FinishedEvent, Health, RunEvent, Verdict } from '@pfnlab/contracts';
+import { CrashRecorder } from '../crashes/crash-recorder';
+import { JobEntity, MachineEntity, MachineHealthEventEntity, RunEntity, RunStepEntity } from '../db/entities';
+import { MachineLeases } from '../dispatch/machine-leases';
+
+/** Worst first: a job's verdict is the worst of its runs'. */
+const VERDICT_ORDER: Verdict[] = ['FAIL', 'ERROR', 'CANCELED', 'DONE', 'PASS'];
+
+export function jobVerdict(verdicts: Verdict[]): Verdict {
+  for (const v of VERDICT_ORDER) if (verdicts.includes(v)) return v;
+  return 'ERROR';
+}
+
+/**
+ * Applies what agents report about runs: step progress and the verdict.
+ * Every write is fenced by the run's lease token, so an agent that lost
+ * its lease (it was presumed dead, and the machine went to another run)
+ * cannot change anything; reports are idempotent, so a redelivered event
+ * is harmless.
+ */
+@Injectable()
+export class RunRecorder {
+  private readonly log = new Logger(RunRecorder.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly leases: MachineLeases,
+    private readonly crashes: CrashRecorder,
+  ) {}
+
+  async apply(event: RunEvent): Promise<'applied' | 'stale'> {
+    return event.type === 'step' ? this.step(event) : this.finish(event);
+  }
+
+  private async step(e: Extract<RunEvent, { type: 'step' }>): Promise<'applied' | 'stale'> {
+    return this.db.transaction(async (em) => {
+      const run = await em.findOne(RunEntity, { where: { id: e.runId }, lock: { mode: 'pessimistic_write' } });
+      if (!run || run.state === 'finished' || run.leaseToken !== e.leaseToken) return 'stale';
+      if (run.state === 'queued') await em.update(RunEntity, { id: run.id }, { state: 'running', startedAt: new Date(e.at) });
+      const at = new Date(e.at);
+      await em.query(
+        `INSERT INTO run_steps (run_id, seq, name, state, timeout_seconds, started_at, finished_at, error)
+         VALUES ($1, $2, $3, $4, $5, CASE WHEN $4 = 'running' THEN $6::timestamptz END, CASE WHEN $4 <> 'running' THEN $6::timestamptz END, $7)
+         ON CONFLICT (run_id, seq) DO UPDATE SET state = EXCLUDED.state, error = EXCLUDED.error,
+           timeout_seconds = COALESCE(EXCLUDED.timeout_seconds, run_steps.timeout_seconds),
+           started_at = COALESCE(run_steps.started_at, EXCLUDED.started_at),
+           finished_at = COALESCE(EXCLUDED.finished_at, run_steps.finished_at)`,
+        [e.runId, e.seq, e.step, e.state, e.timeoutSeconds ?? null, at, e.error ?? null],
+      );
+      return 'applied';
+    });
+  }
+
+  private async finish(e: FinishedEvent): Promise<'applied' | 'stale'> {
+    const result = await this.db.transaction(async (em) => {
+      const run = await em.findOne(RunEntity, { where: { id: e.runId }, lock: { mode: 'pessimistic_write' } });
+      if (!run || run.state === 'finished' || run.leaseToken !== e.leaseToken || !run.machineId) return 'stale' as const;
+      if (!(await this.leases.holds(run.machineId, run.id, e.leaseToken, em))) return 'stale' as const;
+      await em.update(RunEntity, { id: run.id }, {
+        state: 'finished',
+        verdict: e.verdict,
+        verdictReason: e.reason,
+        failedStep: e.failedStep,
+        kernelVersion: e.kernelVersion,
+        milestones: e.milestones.map((m) => ({ name: m.name, line: m.line, time: m.time, at: m.at })),
+        finishedAt: new Date(e.at),
+      });
+      const machine = await em.findOneByOrFail(MachineEntity, { id: run.machineId });
+      await this.leases.release(machine.id, run.id, e.leaseToken, em);
+      await this.setHealth(em, machine, e.machineState, `after run ${run.id} (${e.verdict})`);
+      if (e.crashes.length) {
+        await this.crashes.record(
+          e.crashes.map((c) => ({ title: c.title, type: c.type, frame: c.frame, corrupted: c.corrupted, count: c.count, report: c.report })),
+          { runId: run.id, machineId: machine.id, arch: machine.arch, kernelVersion: e.kernelVersion },
+          em,
+        );
+      }
+      await this.finishJobIfDone(em, run.jobId);
+      return 'applied' as const;
+    });
+    if (result === 'stale') this.log.warn(`ignored a stale verdict for run ${e.runId} (lease ${e.leaseToken} is not current)`);
+    return result;
+  }
+
+  /** Ends a run the lab lost (agent gone, lease expired): ERROR, machine left for recovery. */
+  async abandon(runId: string, reason: string, step: RunEntity['failedStep'] = null, verdict: Verdict = 'ERROR'): Promise<boolean> {
+    return this.db.transaction(async (em) => {
+      const run = await em.findOne(RunEntity, { where: { id: runId }, lock: { mode: 'pessimistic_write' } });
+      if (!run || run.state === 'finished') return false;
+      await em.update(RunEntity, { id: run.id }, { state: 'finished', verdict, verdictReason: reason, failedStep: step, finishedAt: new Date() });
+      if (run.machineId && run.leaseToken) {
+        const machine = await em.findOneByOrFail(MachineEntity, { id: run.machineId });
+        await this.leases.release(machine.id, run.id, run.leaseToken, em);
+        // A run that never reached the machine leaves it as it was.
+        if (run.state !== 'queued') await this.setHealth(em, machine, 'unknown', reason);
+      }
+      await this.finishJobIfDone(em, run.jobId);
+      return true;
+    });
+  }
+
+  private async setHealth(em: EntityManager, machine: MachineEntity, to: Health, reason: string): Promise<void> {
+    // Operators' decisions (maintenance, retired) and `bad` are not overridden by a run.
+    if (machine.health === to || !['good', 'unknown'].includes(machine.health)) return;
+    await em.update(MachineEntity, { id: machine.id }, { health: to, healthChangedAt: new Date() });
+    await em.insert(MachineHealthEventEntity, { machineId: machine.id, fromState: machine.health, toState: to, reason, actor: 'run' });
+  }
+
+  private async finishJobIfDone(em: EntityManager, jobId: string): Promise<void> {
+    const job = await em.findOne(JobEntity, { where: { id: jobId }, lock: { mode: 'pessimistic_write' } });
+    if (!job || job.state === 'finished' || job.state === 'canceled') return;
+    const runs = await em.find(RunEntity, { where: { jobId } });
+    const done = runs.filter((r) => r.state === 'finished');
+    const iterations = new Set(done.map((r) => r.iteration));
+    if (iterations.size < job.spec.repeat || runs.some((r) => r.state !== 'finished')) return;
+    const verdict = jobVerdict(done.map((r) => r.verdict!));
+    const worst = done.find((r) => r.verdict === verdict);
+    await em.update(JobEntity, { id: jobId, state: In(['queued', 'running']) }, { state: 'finished', verdict, verdictReason: worst?.verdictReason ?? null, finishedAt: new Date() });
+  }
+}
