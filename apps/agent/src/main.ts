@@ -1,25 +1,26 @@
 import 'reflect-metadata';
-import { InventoryError, loadInventory } from './inventory-loader';
+import { Logger } from '@nestjs/common';
+import { Agent } from './agent';
+import { loadAgentConfig } from './agent-config';
 
 /*
- * The lab-site agent. This first version validates the inventory it would
- * own and exits; running jobs, power and console capture arrive with the
- * run executor (issue 5).
+ * The lab-site agent process. Configuration: PFNLAB_INVENTORY,
+ * PFNLAB_AGENT_TOKEN, REDIS_URL, PFNLAB_REDIS_PREFIX, PFNLAB_AGENT_STATE_DIR
+ * (see .env.example). SIGTERM finishes cleanly: running runs are canceled,
+ * their machines recovered.
  */
-function main(): number {
-  const path = process.env.PFNLAB_INVENTORY;
-  if (!path) {
-    process.stderr.write('pfnlab agent: PFNLAB_INVENTORY is not set (path of the lab inventory YAML)\n');
-    return 2;
-  }
-  try {
-    const inv = loadInventory(path);
-    process.stdout.write(`lab ${inv.lab}: ${inv.machines.length} machine(s): ${inv.machines.map((m) => `${m.name} (${m.arch})`).join(', ')}\n`);
-    return 0;
-  } catch (e) {
-    process.stderr.write(`pfnlab agent: ${e instanceof InventoryError ? e.message : (e as Error).stack}\n`);
-    return 1;
-  }
+async function main(): Promise<void> {
+  const agent = new Agent(loadAgentConfig());
+  await agent.start();
+  const stop = () => {
+    new Logger('agent').log('stopping');
+    agent.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
-process.exitCode = main();
+main().catch((e) => {
+  process.stderr.write(`pfnlab agent: ${e?.message ?? e}\n`);
+  process.exit(1);
+});

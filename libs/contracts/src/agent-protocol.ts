@@ -98,8 +98,12 @@ export const MilestoneSummarySchema = z.strictObject({
   at: z.number(),
 });
 
-export const FinishedEventSchema = z.strictObject({
-  type: z.literal('finished'),
+/**
+ * The verdict, sent as soon as the evidence exists (a panic line), before
+ * the machine is recovered: the run keeps its lease until `finished`.
+ */
+export const VerdictEventSchema = z.strictObject({
+  type: z.literal('verdict'),
   runId: Uuid,
   leaseToken: z.string(),
   verdict: z.enum(VERDICTS),
@@ -108,6 +112,14 @@ export const FinishedEventSchema = z.strictObject({
   kernelVersion: z.string().max(200).nullable(),
   milestones: z.array(MilestoneSummarySchema).max(100),
   crashes: z.array(CrashSummarySchema).max(50),
+  at: z.string(),
+});
+
+/** The run is over: the machine is recovered (or left for recovery) and its lease can go. */
+export const FinishedEventSchema = z.strictObject({
+  type: z.literal('finished'),
+  runId: Uuid,
+  leaseToken: z.string(),
   /** Console lines the agent produced (the server compares with what it stored). */
   consoleLines: z.number().int().min(0),
   /** State the agent left the machine in: `good` after a clean boot or recovery, `unknown` otherwise. */
@@ -115,8 +127,9 @@ export const FinishedEventSchema = z.strictObject({
   at: z.string(),
 });
 
-export const RunEventSchema = z.discriminatedUnion('type', [StepEventSchema, FinishedEventSchema]);
+export const RunEventSchema = z.discriminatedUnion('type', [StepEventSchema, VerdictEventSchema, FinishedEventSchema]);
 export type RunEvent = z.infer<typeof RunEventSchema>;
+export type VerdictEvent = z.infer<typeof VerdictEventSchema>;
 export type FinishedEvent = z.infer<typeof FinishedEventSchema>;
 
 /** A batch of consecutive console lines of one run. */

@@ -10,6 +10,15 @@ import { createRedis, REDIS } from './redis.provider';
 
 /** ioredis options for BullMQ producers: fail fast while Redis is away, never buffer commands for later. */
 export function bullConnection(url: string) {
+  return { ...redisAddress(url), enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 3000 };
+}
+
+/** ioredis options for BullMQ workers: blocking reads that wait for Redis to come back. */
+export function bullWorkerConnection(url: string) {
+  return { ...redisAddress(url), maxRetriesPerRequest: null };
+}
+
+function redisAddress(url: string) {
   const u = new URL(url);
   return {
     host: u.hostname,
@@ -18,9 +27,6 @@ export function bullConnection(url: string) {
     password: u.password ? decodeURIComponent(u.password) : undefined,
     db: Number(u.pathname.replace('/', '') || 0),
     tls: u.protocol === 'rediss:' ? {} : undefined,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 3000,
   };
 }
 
@@ -36,8 +42,9 @@ export class QueueModule implements OnModuleDestroy {
     return {
       module: QueueModule,
       imports: [
-        BullModule.forRoot({ connection: bullConnection(config.redisUrl), prefix: config.redisPrefix }),
-        BullModule.registerQueue({ name: JOBS_QUEUE_NAME }),
+        // Workers (the dispatcher) use the root connection; the producer queue fails fast on its own.
+        BullModule.forRoot({ connection: bullWorkerConnection(config.redisUrl), prefix: config.redisPrefix }),
+        BullModule.registerQueue({ name: JOBS_QUEUE_NAME, connection: bullConnection(config.redisUrl) }),
       ],
       providers: [
         { provide: REDIS, useFactory: () => createRedis(config.redisUrl) },

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import type { FinishedEvent, Health, RunEvent, Verdict } from '@pfnlab/contracts';
+import type { FinishedEvent, Health, RunEvent, Verdict, VerdictEvent } from '@pfnlab/contracts';
 import { CrashRecorder } from '../crashes/crash-recorder';
 import { JobEntity, MachineEntity, MachineHealthEventEntity, RunEntity, RunStepEntity } from '../db/entities';
 import { MachineLeases } from '../dispatch/machine-leases';
@@ -32,7 +32,14 @@ export class RunRecorder {
   ) {}
 
   async apply(event: RunEvent): Promise<'applied' | 'stale'> {
-    return event.type === 'step' ? this.step(event) : this.finish(event);
+    switch (event.type) {
+      case 'step':
+        return this.step(event);
+      case 'verdict':
+        return this.verdict(event);
+      case 'finished':
+        return this.finish(event);
+    }
   }
 
   private async step(e: Extract<RunEvent, { type: 'step' }>): Promise<'applied' | 'stale'> {
@@ -54,35 +61,59 @@ export class RunRecorder {
     });
   }
 
-  private async finish(e: FinishedEvent): Promise<'applied' | 'stale'> {
+  /** Stores the verdict (once) while the run still holds its machine for recovery. */
+  private async verdict(e: VerdictEvent): Promise<'applied' | 'stale'> {
     const result = await this.db.transaction(async (em) => {
-      const run = await em.findOne(RunEntity, { where: { id: e.runId }, lock: { mode: 'pessimistic_write' } });
-      if (!run || run.state === 'finished' || run.leaseToken !== e.leaseToken || !run.machineId) return 'stale' as const;
-      if (!(await this.leases.holds(run.machineId, run.id, e.leaseToken, em))) return 'stale' as const;
+      const run = await this.fencedRun(em, e.runId, e.leaseToken);
+      if (!run || run.verdict) return 'stale' as const;
       await em.update(RunEntity, { id: run.id }, {
-        state: 'finished',
         verdict: e.verdict,
         verdictReason: e.reason,
         failedStep: e.failedStep,
         kernelVersion: e.kernelVersion,
         milestones: e.milestones.map((m) => ({ name: m.name, line: m.line, time: m.time, at: m.at })),
-        finishedAt: new Date(e.at),
       });
-      const machine = await em.findOneByOrFail(MachineEntity, { id: run.machineId });
-      await this.leases.release(machine.id, run.id, e.leaseToken, em);
-      await this.setHealth(em, machine, e.machineState, `after run ${run.id} (${e.verdict})`);
       if (e.crashes.length) {
+        const machine = await em.findOneByOrFail(MachineEntity, { id: run.machineId! });
         await this.crashes.record(
           e.crashes.map((c) => ({ title: c.title, type: c.type, frame: c.frame, corrupted: c.corrupted, count: c.count, report: c.report })),
-          { runId: run.id, machineId: machine.id, arch: machine.arch, kernelVersion: e.kernelVersion },
+          { runId: run.id, machineId: machine.id, arch: machine.arch, kernelVersion: e.kernelVersion, at: new Date(e.at) },
           em,
         );
       }
+      return 'applied' as const;
+    });
+    if (result === 'stale') this.log.warn(`ignored a verdict for run ${e.runId}: stale lease ${e.leaseToken} or verdict already set`);
+    return result;
+  }
+
+  /** Ends the run: releases the machine's lease, records its state, and finishes the job when it was the last run. */
+  private async finish(e: FinishedEvent): Promise<'applied' | 'stale'> {
+    const result = await this.db.transaction(async (em) => {
+      const run = await this.fencedRun(em, e.runId, e.leaseToken);
+      if (!run) return 'stale' as const;
+      const verdict = run.verdict ?? 'ERROR';
+      await em.update(RunEntity, { id: run.id }, {
+        state: 'finished',
+        verdict,
+        verdictReason: run.verdict ? run.verdictReason : 'the agent ended the run without a verdict',
+        finishedAt: new Date(e.at),
+      });
+      const machine = await em.findOneByOrFail(MachineEntity, { id: run.machineId! });
+      await this.leases.release(machine.id, run.id, e.leaseToken, em);
+      await this.setHealth(em, machine, e.machineState, `after run ${run.id} (${verdict})`);
       await this.finishJobIfDone(em, run.jobId);
       return 'applied' as const;
     });
-    if (result === 'stale') this.log.warn(`ignored a stale verdict for run ${e.runId} (lease ${e.leaseToken} is not current)`);
+    if (result === 'stale') this.log.warn(`ignored the end of run ${e.runId} (lease ${e.leaseToken} is not current)`);
     return result;
+  }
+
+  /** The run, locked, if it is unfinished and `leaseToken` is still its machine's lease. */
+  private async fencedRun(em: EntityManager, runId: string, leaseToken: string): Promise<RunEntity | null> {
+    const run = await em.findOne(RunEntity, { where: { id: runId }, lock: { mode: 'pessimistic_write' } });
+    if (!run || run.state === 'finished' || run.leaseToken !== leaseToken || !run.machineId) return null;
+    return (await this.leases.holds(run.machineId, run.id, leaseToken, em)) ? run : null;
   }
 
   /** Ends a run the lab lost (agent gone, lease expired): ERROR, machine left for recovery. */

@@ -21,7 +21,12 @@ export class RunsController {
     const run = await this.runs.findOne({ where: { id } });
     if (!run) throw new NotFoundException(`no run ${id}`);
     const steps = await this.steps.find({ where: { runId: id }, order: { seq: 'ASC' } });
-    return { ...run, steps };
+    const crashes: Array<{ id: string; title: string; type: string; count: number; corrupted: boolean }> = await this.runs.query(
+      `SELECT c.id, c.title, c.type, o.count, o.corrupted FROM crash_occurrences o JOIN crashes c ON c.id = o.crash_id WHERE o.run_id = $1 ORDER BY o.at`,
+      [id],
+    );
+    const machine: Array<{ name: string; arch: string }> = run.machineId ? await this.runs.query(`SELECT name, arch FROM machines WHERE id = $1`, [run.machineId]) : [];
+    return { ...run, machine: machine[0]?.name ?? null, arch: machine[0]?.arch ?? null, steps, crashes };
   }
 
   /** The stored console as plain text, streamed; gaps are marked in the text. */

@@ -2,7 +2,10 @@
 export interface BootArtifacts {
   kernelPath: string;
   initrdPath?: string;
+  /** The job's own parameters; the boot method puts the machine's console parameters in front. */
   cmdline: string[];
+  /** Whether the machine's earlycon parameters go in too (default: yes). */
+  earlycon?: boolean;
 }
 
 export class BootError extends Error {}

@@ -27,4 +27,6 @@ export interface PowerDriver {
   /** Off then on (the machine boots again, consuming any one-shot staging). */
   cycle(): Promise<void>;
   reset(): Promise<void>;
+  /** Releases what the driver holds between calls (an HMC API session: logoff). Optional; idempotent. */
+  close?(): Promise<void>;
 }

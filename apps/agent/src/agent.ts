@@ -1,0 +1,61 @@
+import { Logger } from '@nestjs/common';
+import IORedis from 'ioredis';
+import type { Inventory } from '@pfnlab/contracts';
+import type { AgentConfig } from './agent-config';
+import { loadInventory } from './inventory-loader';
+import { recoverInterruptedRuns } from './restart-recovery';
+import { RunWorker } from './run-worker';
+import { ServerLink } from './server-link';
+
+export const AGENT_VERSION = '0.1.0';
+const HEARTBEAT_MS = 15_000;
+
+/** BullMQ worker connections must wait for Redis rather than fail commands. */
+function workerConnection(url: string) {
+  const u = new URL(url);
+  return { host: u.hostname, port: Number(u.port || 6379), password: u.password || undefined, db: Number(u.pathname.slice(1) || 0), maxRetriesPerRequest: null };
+}
+
+/**
+ * One lab site's agent: registers its inventory with the server, ends runs
+ * a previous instance left behind, then executes runs from its lab's queue
+ * and sends heartbeats.
+ */
+export class Agent {
+  private readonly log = new Logger('agent');
+  private readonly redis: IORedis;
+  private readonly link: ServerLink;
+  private worker?: RunWorker;
+  private heartbeat?: NodeJS.Timeout;
+  private stopping = false;
+  inventory!: Inventory;
+
+  constructor(private readonly config: AgentConfig) {
+    this.redis = new IORedis(config.redisUrl, { maxRetriesPerRequest: null });
+    this.redis.on('error', () => undefined);
+    this.link = new ServerLink(config);
+  }
+
+  async start(): Promise<void> {
+    this.inventory = loadInventory(this.config.inventoryPath);
+    const reg = await this.link.register(this.inventory, AGENT_VERSION, () => this.stopping);
+    this.log.log(`registered as ${this.config.name} of lab ${this.inventory.lab} (${reg.machines} machines)`);
+    const deps = { redis: this.redis, prefix: this.config.redisPrefix, stateDir: this.config.stateDir, link: this.link };
+    const recovered = await recoverInterruptedRuns(deps, this.log);
+    if (recovered.length) this.log.warn(`ended ${recovered.length} run(s) interrupted by the previous agent's end`);
+    this.worker = new RunWorker(this.inventory, deps, workerConnection(this.config.redisUrl), this.config.concurrency);
+    await this.worker.start();
+    this.heartbeat = setInterval(() => {
+      this.link.heartbeat([...(this.worker?.active.keys() ?? [])]).catch((e) => this.log.warn(`heartbeat failed: ${e.message}`));
+    }, HEARTBEAT_MS);
+    await this.link.heartbeat([]).catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.heartbeat);
+    await this.worker?.stop();
+    await this.link.close();
+    this.redis.disconnect();
+  }
+}

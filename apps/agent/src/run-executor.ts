@@ -1,0 +1,209 @@
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stepTimeouts, type InventoryMachine, type RunDispatch, type RunStep, type Verdict } from '@pfnlab/contracts';
+import { createDrivers, SecretResolver, type BootArtifacts, type ConsoleConnection } from '@pfnlab/machines';
+import { BootWatch, type BootOutcome } from './boot-watch';
+import { ConsoleSpool } from './console-spool';
+import { RunReporter } from './run-reporter';
+import { runStep, StepFailure } from './run-steps';
+import type { ServerLink } from './server-link';
+
+export interface ExecutorDeps {
+  redis: Redis;
+  prefix: string;
+  stateDir: string;
+  link: ServerLink;
+}
+
+interface Verdicts {
+  verdict: Verdict;
+  reason: string;
+  failedStep: RunStep | null;
+}
+
+/**
+ * The job's kernel parameters plus pfnlab's own; the boot method puts the
+ * machine's console and earlycon parameters in front.
+ */
+export function bootCmdline(d: RunDispatch): string[] {
+  const params = [...d.spec.boot.cmdline];
+  // A panicking kernel must reboot rather than hang (DOMAIN.md), unless the job decides.
+  if (!params.some((p) => p.startsWith('panic='))) params.push('panic=-1');
+  params.push(`pfnlab.run=${d.runId}`);
+  return params;
+}
+
+export function artifactsOf(d: RunDispatch, cmdline: string[]): BootArtifacts {
+  const k = d.spec.kernel;
+  if ('image' in k) return { kernelPath: k.image, initrdPath: k.initrd, cmdline, earlycon: d.spec.boot.earlycon };
+  throw new StepFailure('deploy', 'ERROR', 'this job needs a kernel build; builds are not available on this agent yet (use kernel.image)');
+}
+
+/**
+ * Executes one run on one machine: reserve, console, deploy, power, boot,
+ * test, collect, recover, release, each under its own timeout. Console
+ * capture starts before power-on; the verdict is reported as soon as it is
+ * known, before recovery, which brings the machine back to its known-good
+ * kernel after a failure; the lease is released last.
+ */
+export class RunExecutor {
+  private readonly log: Logger;
+  private readonly abort = new AbortController();
+  private readonly dir: string;
+
+  constructor(
+    private readonly d: RunDispatch,
+    private readonly machine: InventoryMachine,
+    private readonly deps: ExecutorDeps,
+  ) {
+    this.log = new Logger(`run ${d.runId.slice(0, 8)} ${machine.name}`);
+    this.dir = join(deps.stateDir, 'runs', d.runId);
+  }
+
+  /** How an abort ends the run: CANCELED for a user's cancel, ERROR when the agent shuts down. */
+  private abortVerdict: 'CANCELED' | 'ERROR' = 'CANCELED';
+
+  cancel(reason = 'canceled by user', verdict: 'CANCELED' | 'ERROR' = 'CANCELED'): void {
+    this.abortVerdict = verdict;
+    this.abort.abort(reason);
+  }
+
+  async execute(): Promise<Verdict> {
+    const { d, machine, deps } = this;
+    const signal = this.abort.signal;
+    const timeouts = stepTimeouts(d.spec);
+    const reporter = new RunReporter(deps.redis, deps.prefix, d.runId, d.leaseToken);
+    mkdirSync(this.dir, { recursive: true });
+    // Written first: if the agent dies, its successor finds this and ends the run honestly.
+    writeFileSync(join(this.dir, 'dispatch.json'), JSON.stringify({ dispatch: d, machine }));
+    const spool = new ConsoleSpool(join(this.dir, 'console.log'), deps.redis, deps.prefix, d.runId);
+    const lineListeners: Array<(l: string) => void> = [];
+    const watch = new BootWatch({
+      arch: machine.arch,
+      readyMarkers: [machine.boot.readyMarker, d.spec.boot.readyMarker].filter((m): m is string => !!m),
+      silenceMs: d.spec.boot.silenceSeconds * 1000,
+      noOutputMs: Math.min(timeouts.boot, 120) * 1000,
+      onLine: (l) => {
+        spool.add(l);
+        for (const f of lineListeners) f(l);
+      },
+    });
+    let conn: ConsoleConnection | undefined;
+    let drivers: ReturnType<typeof createDrivers> | undefined;
+    let poweredOn = false;
+    let result: Verdicts = { verdict: 'PASS', reason: 'booted to user space', failedStep: null };
+    let outcome: BootOutcome | undefined;
+    let verdictSent = false;
+    const sendVerdict = async () => {
+      if (verdictSent) return;
+      verdictSent = true;
+      const analysis = watch.end();
+      const crashes = analysis.crashes.slice(0, 50).map((c) => ({ title: c.title, type: c.type, frame: c.frame, corrupted: c.corrupted, count: c.count, report: c.report.slice(0, 65536), startLine: c.startLine }));
+      if (result.verdict === 'PASS' && crashes.length) result = { verdict: 'FAIL', reason: `booted, but the kernel reported: ${crashes[0].title}`, failedStep: 'boot' };
+      if (outcome?.kind === 'panic' && crashes.length) result.reason = `kernel panic: ${crashes.find((c) => c.type === 'PANIC')?.title ?? crashes[0].title}`;
+      await reporter.verdict({
+        verdict: result.verdict,
+        reason: result.reason,
+        failedStep: result.failedStep,
+        kernelVersion: watch.kernelVersion,
+        milestones: watch.milestones.slice(0, 100).map((m) => ({ name: m.name, line: m.line, time: m.time, at: m.at })),
+        crashes,
+      });
+    };
+
+    try {
+      await runStep(reporter, 'reserve', timeouts.reserve, signal, async () => {
+        const stored = JSON.stringify(machine).includes('stored:') ? await deps.link.secrets(d.runId, d.leaseToken) : {};
+        drivers = createDrivers(machine, new SecretResolver(process.env, stored));
+      });
+      await runStep(reporter, 'console', timeouts.console, signal, async () => {
+        conn = await drivers!.console.open();
+        conn.onData((chunk) => {
+          // A bug in the analysis of one console must not take the agent (and every other run) down.
+          try {
+            watch.push(chunk);
+          } catch (e) {
+            this.log.error(`console analysis failed: ${(e as Error).stack}`);
+          }
+        });
+        conn.onClose((why) => this.log.warn(`console closed: ${why}`));
+      });
+      const cmdline = bootCmdline(d);
+      await runStep(reporter, 'deploy', timeouts.deploy, signal, () => drivers!.boot.stage(artifactsOf(d, cmdline)));
+      await runStep(reporter, 'power', timeouts.power, signal, async () => {
+        const state = await drivers!.power.status();
+        poweredOn = true;
+        if (state === 'on') await drivers!.power.cycle();
+        else await drivers!.power.on();
+      });
+      await runStep(reporter, 'boot', timeouts.boot, signal, async () => {
+        outcome = await watch.outcome(timeouts.boot * 1000 - 500, signal);
+        switch (outcome.kind) {
+          case 'ready':
+            return;
+          case 'panic':
+            throw new StepFailure('boot', 'FAIL', `kernel panic: ${outcome.header}`);
+          case 'silent':
+            throw new StepFailure('boot', outcome.verdict, outcome.message);
+          case 'timeout':
+            throw new StepFailure('boot', outcome.handover ? 'FAIL' : 'ERROR', outcome.message);
+          case 'aborted':
+            throw new StepFailure('boot', 'CANCELED', outcome.message);
+        }
+      });
+      await reporter.step('test', 'skipped');
+      await reporter.step('collect', 'skipped');
+    } catch (e) {
+      const f = e instanceof StepFailure ? e : new StepFailure('boot', 'ERROR', (e as Error).message);
+      const verdict = f.verdict === 'CANCELED' ? this.abortVerdict : f.verdict;
+      const reason = f.verdict === 'CANCELED' ? String(signal.reason ?? f.message) : f.message;
+      result = { verdict, reason, failedStep: f.step };
+      this.log.warn(`${f.verdict} in step ${f.step}: ${f.message}`);
+    }
+    await sendVerdict().catch((e) => this.log.error(`could not report the verdict: ${e.message}`));
+
+    // Recovery: a failed, hung or canceled boot leaves the machine in a state nobody knows.
+    let machineState: 'good' | 'unknown' = result.verdict === 'PASS' || !poweredOn ? 'good' : 'unknown';
+    if (drivers && poweredOn && result.verdict !== 'PASS') {
+      const recovered = await this.recover(drivers, reporter, timeouts.recover, result.verdict, lineListeners).catch((e) => {
+        this.log.warn(`recovery failed: ${e.message}`);
+        return false;
+      });
+      machineState = recovered ? 'good' : 'unknown';
+    } else {
+      await reporter.step('recover', 'skipped');
+    }
+    await runStep(reporter, 'release', timeouts.release, new AbortController().signal, async () => {
+      await drivers?.boot.unstage().catch(() => undefined);
+      await conn?.close().catch(() => undefined);
+      watch.close();
+      await spool.close();
+    }).catch((e) => this.log.warn(`release: ${e.message}`));
+    await reporter.finished({ consoleLines: spool.lines, machineState });
+    rmSync(this.dir, { recursive: true, force: true });
+    return result.verdict;
+  }
+
+  /**
+   * Brings the machine back: unstage the test kernel, then power-cycle to
+   * the known-good one and wait for its ready marker (or, after a cancel,
+   * just power off: prompt, and a known state).
+   */
+  private async recover(drivers: ReturnType<typeof createDrivers>, reporter: RunReporter, timeoutSeconds: number, verdict: Verdict, lineListeners: Array<(l: string) => void>): Promise<boolean> {
+    return runStep(reporter, 'recover', timeoutSeconds, new AbortController().signal, async () => {
+      await drivers.boot.unstage();
+      if (this.abort.signal.aborted) {
+        // Canceled or shutting down: off is prompt and a known state.
+        await drivers.power.off();
+        return true;
+      }
+      const marker = this.machine.boot.readyMarker;
+      const ready = marker ? new Promise<void>((resolve) => lineListeners.push((l) => l.includes(marker) && resolve())) : null;
+      await drivers.power.cycle();
+      if (ready) await ready;
+      return true;
+    });
+  }
+}
