@@ -37,8 +37,12 @@ describe('boot loop end to end (server, agent, virtual lab)', () => {
     );
     for (const { machine, id, run } of runs) {
       const names = run.milestones.map((m) => m.name);
-      expect(names).toEqual(expect.arrayContaining(['linux-version', 'init-started', 'userspace-ready']));
-      if (machine !== 'tx2-01') expect(names[0]).toMatch(/firmware|kernel-handover|linux-version|earlycon/);
+      // tx2-01's console is a second UART behind ser2net: the kernel prints there only from its console handover on.
+      if (machine === 'tx2-01') expect(names).toEqual(expect.arrayContaining(['init-started', 'userspace-ready']));
+      else {
+        expect(names).toEqual(expect.arrayContaining(['linux-version', 'init-started', 'userspace-ready']));
+        expect(names[0]).toMatch(/firmware|kernel-handover|linux-version|earlycon/);
+      }
       expect(run.steps.map((s) => `${s.name}:${s.state}`)).toEqual(['reserve:ok', 'console:ok', 'deploy:ok', 'power:ok', 'boot:ok', 'test:skipped', 'collect:skipped', 'recover:skipped', 'release:ok']);
       expect((await stack.job(id)).verdict).toBe('PASS');
       // The stored console starts with the earliest kernel lines and holds the run's own parameter.

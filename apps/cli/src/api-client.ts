@@ -20,7 +20,13 @@ export class ApiClient {
   constructor(private readonly config: CliConfig = loadCliConfig()) {}
 
   get server(): string {
-    return this.config.server;
+    return this.config.server.replace(/\/$/, '');
+  }
+
+  /** The bearer token, for the few calls (live streams) that do not go through request(). */
+  get token(): string {
+    if (!this.config.token) throw new CliError('not logged in', ExitCode.failure, 'run `pfnlab login --server URL --token TOKEN`');
+    return this.config.token;
   }
 
   async request<T>(method: string, path: string, body?: { json?: unknown; text?: string; contentType?: string }, opts: { auth?: boolean } = {}): Promise<T> {

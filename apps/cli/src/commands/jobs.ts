@@ -3,6 +3,7 @@ import { ApiClient } from '../api-client';
 import { CliError, ExitCode } from '../cli-error';
 import { age, printRecord, printTable } from '../output';
 import { readInput } from '../read-input';
+import { readSse } from '../sse-client';
 
 interface Job {
   id: string;
@@ -29,20 +30,68 @@ export function verdictExitCode(verdict: string | null): number {
   return verdict === 'PASS' || verdict === 'DONE' ? ExitCode.ok : ExitCode.failure;
 }
 
-/** Follows a job until it finishes, printing each change of state or verdict; returns the last state. */
-export async function watchJob(api: ApiClient, id: string, opts: { json?: boolean; intervalMs?: number; out?: (s: string) => void } = {}): Promise<Job> {
+interface RunSteps {
+  id: string;
+  machine: string | null;
+  steps: Array<{ name: string; state: string; error: string | null }>;
+  verdict: string | null;
+  verdictReason: string | null;
+}
+
+/**
+ * Follows a job until it finishes: each run's console live (Server-Sent
+ * Events, one prefix per machine) and its step timeline; returns the job.
+ */
+export async function watchJob(api: ApiClient, id: string, opts: { json?: boolean; intervalMs?: number; out?: (s: string) => void; console?: boolean } = {}): Promise<Job> {
   const out = opts.out ?? ((s: string) => process.stdout.write(s));
+  const stamp = () => new Date().toISOString().slice(11, 19);
   let last = '';
-  for (;;) {
-    const job = await api.get<Job>(`/api/jobs/${id}`);
-    const runs = (job.runs ?? []).map((r) => `${r.iteration}.${r.attempt}:${r.state}${r.verdict ? `/${r.verdict}` : ''}`).join(' ');
-    const line = `${job.state}${job.verdict ? ` ${job.verdict}` : ''}${runs ? ` runs ${runs}` : ''}`;
-    if (line !== last) {
-      out(opts.json ? JSON.stringify({ event: 'job', id, state: job.state, verdict: job.verdict, runs: job.runs ?? [] }) + '\n' : `[${new Date().toISOString().slice(11, 19)}] job ${id.slice(0, 8)} ${line}\n`);
-      last = line;
+  const following = new Set<string>();
+  const stepsSeen = new Map<string, string>();
+  const abort = new AbortController();
+  const tails: Promise<void>[] = [];
+  const follow = (run: RunSteps) => {
+    following.add(run.id);
+    if (opts.console === false) return;
+    const name = run.machine ?? run.id.slice(0, 8);
+    tails.push(
+      (async () => {
+        for await (const ev of readSse(`${api.server}/api/runs/${run.id}/console/live`, api.token, abort.signal)) {
+          if (ev.event !== 'lines') continue;
+          const b = JSON.parse(ev.data) as { seq: number; lines: string[] };
+          for (const [i, line] of b.lines.entries()) out(opts.json ? JSON.stringify({ event: 'console', run: run.id, machine: run.machine, seq: b.seq + i, line }) + '\n' : `${name} | ${line}\n`);
+        }
+      })().catch(() => undefined),
+    );
+  };
+  try {
+    for (;;) {
+      const job = await api.get<Job>(`/api/jobs/${id}`);
+      for (const r of job.runs ?? []) {
+        const run = await api.get<RunSteps>(`/api/runs/${r.id}`);
+        if (!following.has(r.id)) follow(run);
+        const steps = run.steps.map((st) => `${st.name}:${st.state}`).join(' ');
+        if (stepsSeen.get(r.id) !== steps) {
+          const st = run.steps[run.steps.length - 1];
+          if (st) out(opts.json ? JSON.stringify({ event: 'step', run: r.id, machine: run.machine, step: st.name, state: st.state, error: st.error }) + '\n' : `[${stamp()}] ${run.machine ?? ''} step ${st.name} ${st.state}${st.error ? `: ${st.error}` : ''}\n`);
+          stepsSeen.set(r.id, steps);
+        }
+      }
+      const runs = (job.runs ?? []).map((r) => `${r.iteration}.${r.attempt}:${r.state}${r.verdict ? `/${r.verdict}` : ''}`).join(' ');
+      const line = `${job.state}${job.verdict ? ` ${job.verdict}` : ''}${runs ? ` runs ${runs}` : ''}`;
+      if (line !== last) {
+        out(opts.json ? JSON.stringify({ event: 'job', id, state: job.state, verdict: job.verdict, runs: job.runs ?? [] }) + '\n' : `[${new Date().toISOString().slice(11, 19)}] job ${id.slice(0, 8)} ${line}\n`);
+        last = line;
+      }
+      if (job.state === 'finished' || job.state === 'canceled') {
+        // Let the live consoles deliver their last lines (their streams end with the runs).
+        await Promise.race([Promise.all(tails), new Promise((r) => setTimeout(r, 3000))]);
+        return job;
+      }
+      await new Promise((r) => setTimeout(r, opts.intervalMs ?? 1000));
     }
-    if (job.state === 'finished' || job.state === 'canceled') return job;
-    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 2000));
+  } finally {
+    abort.abort();
   }
 }
 
@@ -96,10 +145,11 @@ export function registerJobs(program: Command): void {
 
   jobs
     .command('watch <id>')
-    .description('follow a job until it finishes')
+    .description('follow a job until it finishes: live console and step timeline')
     .option('--json', 'machine-readable output (one event per line)')
-    .action(async (id: string, opts: { json?: boolean }) => {
-      const done = await watchJob(new ApiClient(), jobId(id), { json: opts.json });
+    .option('--no-console', 'only the steps and verdicts')
+    .action(async (id: string, opts: { json?: boolean; console: boolean }) => {
+      const done = await watchJob(new ApiClient(), jobId(id), { json: opts.json, console: opts.console });
       process.exitCode = verdictExitCode(done.verdict);
     });
 

@@ -14,7 +14,7 @@ function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-/** JobQueue on the BullMQ queue that @nestjs/bullmq registers (and closes on shutdown). */
+/** JobQueue on a BullMQ producer whose connection fails fast while Redis is away. */
 export class BullmqJobQueue implements JobQueue {
   constructor(private readonly queue: Queue) {
     // Errors surface on each call; an 'error' listener keeps them from crashing the process.
@@ -37,6 +37,10 @@ export class BullmqJobQueue implements JobQueue {
 
   async has(jobId: string): Promise<boolean> {
     return (await withTimeout(this.queue.getJob(jobId), 'getJob')) != null;
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close().catch(() => undefined);
   }
 
   async counts(): Promise<Record<string, number>> {

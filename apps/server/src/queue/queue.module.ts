@@ -1,6 +1,6 @@
-import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import { BullModule } from '@nestjs/bullmq';
 import { Global, Inject, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
-import type { Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ServerConfig } from '../config/server-config';
 import { BullmqJobQueue } from './bullmq-job-queue';
@@ -36,19 +36,21 @@ export class QueueModule implements OnModuleDestroy {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(MACHINE_COMMANDS) private readonly commands: MachineCommandQueue,
+    @Inject(JOB_QUEUE) private readonly jobs: BullmqJobQueue,
   ) {}
 
   static forConfig(config: ServerConfig): DynamicModule {
     return {
       module: QueueModule,
       imports: [
-        // Workers (the dispatcher) use the root connection; the producer queue fails fast on its own.
+        // The registered queue serves the dispatcher's worker (blocking reads that wait for Redis);
+        // submissions go through a producer of their own that fails fast (JOB_QUEUE below).
         BullModule.forRoot({ connection: bullWorkerConnection(config.redisUrl), prefix: config.redisPrefix }),
-        BullModule.registerQueue({ name: JOBS_QUEUE_NAME, connection: bullConnection(config.redisUrl) }),
+        BullModule.registerQueue({ name: JOBS_QUEUE_NAME }),
       ],
       providers: [
         { provide: REDIS, useFactory: () => createRedis(config.redisUrl) },
-        { provide: JOB_QUEUE, useFactory: (queue: Queue) => new BullmqJobQueue(queue), inject: [getQueueToken(JOBS_QUEUE_NAME)] },
+        { provide: JOB_QUEUE, useFactory: () => new BullmqJobQueue(new Queue(JOBS_QUEUE_NAME, { connection: bullConnection(config.redisUrl), prefix: config.redisPrefix })) },
         { provide: MACHINE_COMMANDS, useFactory: (redis: Redis) => new MachineCommandQueue(redis, config.redisPrefix), inject: [REDIS] },
       ],
       exports: [REDIS, JOB_QUEUE, MACHINE_COMMANDS],
@@ -56,6 +58,7 @@ export class QueueModule implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.jobs.close();
     await this.commands.close();
     this.redis.disconnect();
   }
