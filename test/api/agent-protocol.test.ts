@@ -55,6 +55,17 @@ describe('agent control channel (@nestjs/microservices over Redis)', () => {
     await expect(link(other, 'agent-b').register({ version: 1, lab: 'lab-b', machines: [MACHINE] }, 'test')).rejects.toThrow(/belongs to another lab/);
   });
 
+  it('does not hear another deployment sharing the same Redis', async () => {
+    const other = await startTestServer({ label: 'agentproto2' });
+    try {
+      // Both servers listen on the same Redis; only the one with this agent's prefix may answer.
+      const r = await link(token).register({ version: 1, lab: 'lab-a', machines: [MACHINE] }, 'test');
+      expect(r.machines).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('gives stored secrets only to the agent holding the run lease', async () => {
     await s.api('/api/machines/x86-01', { method: 'PATCH', json: { secrets: { 'power-password': 'bmc-pw-1' } } });
     const job = await (await s.api('/api/jobs', { method: 'POST', json: { kernel: { image: '/k' }, arch: 'x86_64', target: { machine: 'x86-01' } } })).json();

@@ -3,18 +3,11 @@ import { Client } from 'pg';
 import { TEST_PG_URL } from '../support/test-database';
 import { freePort, RedisInstance } from '../support/redis-instance';
 import { TcpProxy } from '../support/tcp-proxy';
+import { eventually } from '../support/eventually';
 import { startTestServer, tokenFor, type TestServer } from '../support/test-server';
 
 const JOB = { kernel: { tree: '/srv/linux', ref: 'main' }, arch: 'x86_64', target: { machine: 'x86-01' } };
 
-async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('submit while Redis is down', () => {
   let redis: RedisInstance;

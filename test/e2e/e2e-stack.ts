@@ -96,7 +96,9 @@ export class E2eStack {
       if (last && pred(last)) return last;
       await sleep(250);
     }
-    throw new Error(`run of job ${jobId} not as expected within ${ms} ms: ${JSON.stringify(last)}\nagent log:\n${this.agentLog.slice(-3000)}`);
+    const job = await this.job(jobId);
+    const serverLog = this.server.logger.lines.filter((l) => /^(warn|error)/.test(l)).slice(-20).join('\n');
+    throw new Error(`run of job ${jobId} not as expected within ${ms} ms: ${JSON.stringify(last)}\njob: ${JSON.stringify(job)}\nserver warnings:\n${serverLog}\nagent log:\n${this.agentLog.slice(-3000)}`);
   }
 
   async job(jobId: string): Promise<{ state: string; verdict: string | null; verdictReason: string | null }> {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import IORedis from 'ioredis';
-import type { Inventory } from '@pfnlab/contracts';
+import { redisAddress, type Inventory } from '@pfnlab/contracts';
 import type { AgentConfig } from './agent-config';
 import { loadInventory } from './inventory-loader';
 import { recoverInterruptedRuns } from './restart-recovery';
@@ -12,8 +12,7 @@ const HEARTBEAT_MS = 15_000;
 
 /** BullMQ worker connections must wait for Redis rather than fail commands. */
 function workerConnection(url: string) {
-  const u = new URL(url);
-  return { host: u.hostname, port: Number(u.port || 6379), password: u.password || undefined, db: Number(u.pathname.slice(1) || 0), maxRetriesPerRequest: null };
+  return { ...redisAddress(url), maxRetriesPerRequest: null };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout } from 'rxjs';
-import { AGENT_PROTOCOL_VERSION, AgentPatterns, type Inventory, type RegisterResponse, type StoredSecretKind } from '@pfnlab/contracts';
+import { AGENT_PROTOCOL_VERSION, agentPattern, AgentPatterns, redisAddress, type Inventory, type RegisterResponse, type StoredSecretKind } from '@pfnlab/contracts';
 import type { AgentConfig } from './agent-config';
 
 /**
@@ -16,15 +16,11 @@ export class ServerLink {
   agentId?: string;
 
   constructor(private readonly config: AgentConfig) {
-    const u = new URL(config.redisUrl);
-    this.client = ClientProxyFactory.create({
-      transport: Transport.REDIS,
-      options: { host: u.hostname, port: Number(u.port || 6379), password: u.password || undefined, db: Number(u.pathname.slice(1) || 0) },
-    });
+    this.client = ClientProxyFactory.create({ transport: Transport.REDIS, options: redisAddress(config.redisUrl) });
   }
 
   private call<T>(pattern: string, data: unknown, ms = 10_000): Promise<T> {
-    return firstValueFrom(this.client.send<T>(pattern, data).pipe(timeout(ms)));
+    return firstValueFrom(this.client.send<T>(agentPattern(this.config.redisPrefix, pattern), data).pipe(timeout(ms)));
   }
 
   async register(inv: Inventory, version: string, stop: () => boolean = () => false): Promise<RegisterResponse> {

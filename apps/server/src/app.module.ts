@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AgentGatewayController } from './agents/agent-gateway.controller';
+import { agentGatewayController } from './agents/agent-gateway.controller';
 import { AgentsController } from './agents/agents.controller';
 import { AgentsService } from './agents/agents.service';
 import { AuditService } from './audit/audit.service';
@@ -53,7 +53,7 @@ export class AppModule {
       ],
       controllers: [
         HealthController, SchemasController, UsersController, MachinesController, JobsController, RunsController,
-        ConsoleLiveController, BuildsController, CrashesController, AgentsController, AgentGatewayController,
+        ConsoleLiveController, BuildsController, CrashesController, AgentsController, agentGatewayController(config.redisPrefix),
       ],
       providers: [
         { provide: SERVER_CONFIG, useValue: config },

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Transport } from '@nestjs/microservices';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { redisAddress } from '@pfnlab/contracts';
 import { AppModule } from './app.module';
 import type { ServerConfig } from './config/server-config';
 
@@ -31,10 +32,9 @@ export async function createHttpApp(config: ServerConfig, opts: { logger?: boole
   SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/openapi.json' });
   if (config.roles.api) {
     // The agents' control channel: request/response over Redis (see libs/contracts agent-protocol).
-    const u = new URL(config.redisUrl);
     app.connectMicroservice({
       transport: Transport.REDIS,
-      options: { host: u.hostname, port: Number(u.port || 6379), password: u.password || undefined, db: Number(u.pathname.slice(1) || 0), retryAttempts: 1_000_000, retryDelay: 1000 },
+      options: { ...redisAddress(config.redisUrl), retryAttempts: 1_000_000, retryDelay: 1000 },
     });
     await app.startAllMicroservices();
   }

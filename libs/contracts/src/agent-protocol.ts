@@ -21,6 +21,9 @@ export const AgentPatterns = {
   runSecrets: 'pfnlab.run.secrets.v1',
 } as const;
 
+/** A control message's pattern within one deployment (its Redis key prefix). */
+export const agentPattern = (prefix: string, pattern: string) => `${prefix}:${pattern}`;
+
 /** BullMQ queue that carries runs to the agent of `lab`. */
 export const runQueueName = (lab: string) => `runs.${lab}`;
 /** Redis Streams (under the deployment's key prefix). */

@@ -7,3 +7,4 @@ export * from './parse-job-spec';
 export * from './verdict';
 export * from './published-schemas';
 export * from './agent-protocol';
+export * from './redis-url';

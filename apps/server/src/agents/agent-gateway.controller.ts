@@ -1,6 +1,6 @@
-import { Controller, Logger } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
-import { AgentPatterns, HeartbeatSchema, RegisterRequestSchema, SecretsRequestSchema } from '@pfnlab/contracts';
+import { agentPattern, AgentPatterns, HeartbeatSchema, RegisterRequestSchema, SecretsRequestSchema } from '@pfnlab/contracts';
 import type { z } from 'zod';
 import { Public } from '../auth/principal';
 import { AgentsService } from './agents.service';
@@ -22,34 +22,39 @@ async function answer<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * The agents' control channel (@nestjs/microservices, Redis transport).
- * Marked public for the HTTP guard: each message carries the agent's own
- * token, checked here. Handlers are idempotent, since with several server
- * replicas subscribed a message may be handled more than once.
+ * The agents' control channel (@nestjs/microservices, Redis transport),
+ * made per deployment: the message patterns carry the Redis key prefix,
+ * since the transport's channels are global and two deployments (or test
+ * runs) sharing a Redis must not answer each other's agents. Marked public
+ * for the HTTP guard: each message carries the agent's own token, checked
+ * here. Handlers are idempotent: with several server replicas subscribed a
+ * message may be handled more than once.
  */
-@Public()
-@Controller()
-export class AgentGatewayController {
-  private readonly log = new Logger('agent-gateway');
-  constructor(private readonly agents: AgentsService) {}
+export function agentGatewayController(prefix: string) {
+  @Public()
+  @Controller()
+  class AgentGatewayController {
+    constructor(readonly agents: AgentsService) {}
 
-  @MessagePattern(AgentPatterns.register)
-  register(@Payload() data: unknown) {
-    return answer(() => this.agents.register(parse(RegisterRequestSchema, data)));
-  }
+    @MessagePattern(agentPattern(prefix, AgentPatterns.register))
+    register(@Payload() data: unknown) {
+      return answer(() => this.agents.register(parse(RegisterRequestSchema, data)));
+    }
 
-  @MessagePattern(AgentPatterns.heartbeat)
-  async heartbeat(@Payload() data: unknown) {
-    const hb = parse(HeartbeatSchema, data);
-    return answer(async () => {
-      await this.agents.heartbeat(hb.agentId, hb.token);
-      return { ok: true };
-    });
-  }
+    @MessagePattern(agentPattern(prefix, AgentPatterns.heartbeat))
+    async heartbeat(@Payload() data: unknown) {
+      const hb = parse(HeartbeatSchema, data);
+      return answer(async () => {
+        await this.agents.heartbeat(hb.agentId, hb.token);
+        return { ok: true };
+      });
+    }
 
-  @MessagePattern(AgentPatterns.runSecrets)
-  secrets(@Payload() data: unknown) {
-    const req = parse(SecretsRequestSchema, data);
-    return answer(() => this.agents.secretsForRun(req.agentId, req.token, req.runId, req.leaseToken));
+    @MessagePattern(agentPattern(prefix, AgentPatterns.runSecrets))
+    secrets(@Payload() data: unknown) {
+      const req = parse(SecretsRequestSchema, data);
+      return answer(() => this.agents.secretsForRun(req.agentId, req.token, req.runId, req.leaseToken));
+    }
   }
+  return AgentGatewayController;
 }

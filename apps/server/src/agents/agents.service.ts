@@ -5,6 +5,7 @@ import { DataSource, Repository } from 'typeorm';
 import type { InventoryMachine, RegisterRequest, RegisterResponse } from '@pfnlab/contracts';
 import { hashToken } from '../auth/token.service';
 import { AgentEntity, LabEntity, MachineEntity, MachineHealthEventEntity, RunEntity } from '../db/entities';
+import { machineColumns } from '../machines/machine-dto';
 import { MachinesService } from '../machines/machines.service';
 
 /** Agent tokens look like API tokens but can only act as their agent, for their lab's machines. */
@@ -81,23 +82,11 @@ export class AgentsService {
   }
 
   private async upsertMachine(repo: Repository<MachineEntity>, events: Repository<MachineHealthEventEntity>, labId: string, m: InventoryMachine): Promise<void> {
-    const settings = {
-      arch: m.arch,
-      platform: m.platform,
-      memoryMib: m.memoryMiB,
-      cpus: m.cpus,
-      tags: m.tags,
-      power: m.power,
-      console: m.console,
-      boot: m.boot,
-      ssh: m.ssh ?? null,
-      hotplug: m.hotplug ?? null,
-      description: m.description ?? null,
-    };
+    const settings = machineColumns(m);
     const existing = await repo.findOne({ where: { name: m.name } });
     if (existing) {
       if (existing.labId !== labId) throw new UnauthorizedException(`machine ${m.name} belongs to another lab`);
-      await repo.update({ id: existing.id }, settings as Partial<MachineEntity> as never);
+      await repo.update({ id: existing.id }, settings);
       return;
     }
     const created = await repo.save(repo.create({ name: m.name, labId, health: 'unknown', ...settings }));

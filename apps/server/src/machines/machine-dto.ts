@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HEALTH_STATES, InventoryMachineSchema, NameSchema, STORED_SECRET_KINDS, type StoredSecretKind } from '@pfnlab/contracts';
+import { HEALTH_STATES, InventoryMachineSchema, NameSchema, STORED_SECRET_KINDS, type InventoryMachine, type StoredSecretKind } from '@pfnlab/contracts';
 import type { MachineEntity } from '../db/entities';
 
 /** Credentials sent with a create or update, encrypted before they touch the database. */
@@ -33,6 +33,23 @@ export const MachineListQuerySchema = z.object({
   lab: NameSchema.optional(),
   tag: NameSchema.optional(),
 });
+
+/** The machine table's columns for an inventory entry (everything but identity, lab and health). */
+export function machineColumns(m: Omit<InventoryMachine, 'name'>): Partial<MachineEntity> {
+  return {
+    arch: m.arch,
+    platform: m.platform,
+    memoryMib: m.memoryMiB,
+    cpus: m.cpus,
+    tags: m.tags,
+    power: m.power,
+    console: m.console,
+    boot: m.boot,
+    ssh: m.ssh ?? null,
+    hotplug: m.hotplug ?? null,
+    description: m.description ?? null,
+  };
+}
 
 /** What the API shows of a machine: settings and which secrets are set, never their values. */
 export function publicMachine(m: MachineEntity, labName: string | undefined, secretKinds: StoredSecretKind[]) {

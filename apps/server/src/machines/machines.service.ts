@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { LabEntity, MachineEntity, MachineHealthEventEntity, MachineSecretEntity } from '../db/entities';
 import { SecretBox } from '../secrets/secret-box';
-import { type CreateMachine, publicMachine, storedRefs, type UpdateMachine } from './machine-dto';
+import { type CreateMachine, machineColumns, publicMachine, storedRefs, type UpdateMachine } from './machine-dto';
 
 export type PublicMachine = ReturnType<typeof publicMachine>;
 
@@ -43,22 +43,7 @@ export class MachinesService {
     const id = await this.db.transaction(async (em) => {
       if (await em.exists(MachineEntity, { where: { name: settings.name } })) throw new ConflictException(`machine "${settings.name}" exists`);
       const lab = await this.labNamed(em, labName);
-      const m = em.create(MachineEntity, {
-        name: settings.name,
-        labId: lab.id,
-        arch: settings.arch,
-        platform: settings.platform,
-        memoryMib: settings.memoryMiB,
-        cpus: settings.cpus,
-        tags: settings.tags,
-        power: settings.power,
-        console: settings.console,
-        boot: settings.boot,
-        ssh: settings.ssh ?? null,
-        hotplug: settings.hotplug ?? null,
-        description: settings.description ?? null,
-        health: 'unknown',
-      });
+      const m = em.create(MachineEntity, { name: settings.name, labId: lab.id, ...machineColumns(settings), health: 'unknown' });
       await em.insert(MachineEntity, m);
       await this.writeSecrets(em, m.id, secrets);
       await em.insert(MachineHealthEventEntity, { machineId: m.id, fromState: null, toState: 'unknown', reason: 'machine added', actor: by.userName });

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { bullPriority, type JobQueue } from './job-queue';
+import { bullPriority, DISPATCH_ATTEMPTS, type JobQueue } from './job-queue';
 
 /** Bounds every queue call: an unreachable Redis must fail the request, not hang it. */
 const REDIS_CALL_TIMEOUT_MS = 3000;
@@ -22,7 +22,15 @@ export class BullmqJobQueue implements JobQueue {
   }
 
   async enqueue(jobId: string, priority: number): Promise<void> {
-    const opts = { jobId, priority: bullPriority(priority), removeOnComplete: { count: 10_000 }, removeOnFail: { count: 10_000 } };
+    // A dispatch that fails on something unexpected is retried with backoff before the job is given up (JobsProcessor).
+    const opts = {
+      jobId,
+      priority: bullPriority(priority),
+      attempts: DISPATCH_ATTEMPTS,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { count: 10_000 },
+      removeOnFail: { count: 10_000 },
+    };
     await withTimeout(this.queue.add('job', { jobId }, opts), 'enqueue');
   }
 

@@ -13,6 +13,8 @@ export interface JobQueue {
 }
 
 export const JOB_QUEUE = Symbol('JOB_QUEUE');
+/** How often the dispatcher tries a job that fails unexpectedly before it ends the job as ERROR. */
+export const DISPATCH_ATTEMPTS = 5;
 export const JOBS_QUEUE_NAME = 'jobs';
 
 /** BullMQ priorities run 1 (first) upward; ours run 0..100 with 100 most urgent. */

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Inject, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { redisAddress } from '@pfnlab/contracts';
 import type { ServerConfig } from '../config/server-config';
 import { BullmqJobQueue } from './bullmq-job-queue';
 import { JOB_QUEUE, JOBS_QUEUE_NAME } from './job-queue';
@@ -18,17 +19,6 @@ export function bullWorkerConnection(url: string) {
   return { ...redisAddress(url), maxRetriesPerRequest: null };
 }
 
-function redisAddress(url: string) {
-  const u = new URL(url);
-  return {
-    host: u.hostname,
-    port: Number(u.port || 6379),
-    username: u.username || undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
-    db: Number(u.pathname.replace('/', '') || 0),
-    tls: u.protocol === 'rediss:' ? {} : undefined,
-  };
-}
 
 @Global()
 @Module({})

@@ -32,9 +32,15 @@ export class ReconnectingConsole implements ConsoleDriver {
   }
 }
 
+/** A reconnected console that stays up this long ends the outage (the next loss is marked again). */
+const STABLE_MS = 2000;
+
 class ReconnectingConnection extends ConsoleConnectionBase {
   private current?: ConsoleConnection;
   private stopped = false;
+  /** In an outage: a server that accepts and drops again at once is not marked each time. */
+  private outage = false;
+  private stableTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly driver: ConsoleDriver,
@@ -49,10 +55,14 @@ class ReconnectingConnection extends ConsoleConnectionBase {
 
   private attach(conn: ConsoleConnection): void {
     this.current = conn;
+    this.stableTimer = setTimeout(() => (this.outage = false), STABLE_MS);
+    this.stableTimer.unref();
     conn.onData((chunk) => this.emitData(chunk));
     conn.onClose((reason) => {
+      clearTimeout(this.stableTimer);
       if (this.stopped) return;
-      this.emitData(Buffer.from(`\r\n[pfnlab: console connection lost (${reason}); reconnecting]\r\n`));
+      if (!this.outage) this.emitData(Buffer.from(`\r\n[pfnlab: console connection lost (${reason}); reconnecting]\r\n`));
+      this.outage = true;
       void this.reconnect();
     });
   }
@@ -64,7 +74,6 @@ class ReconnectingConnection extends ConsoleConnectionBase {
       try {
         const conn = await this.driver.open();
         if (this.stopped) return void conn.close();
-        this.emitData(Buffer.from('[pfnlab: console reconnected]\r\n'));
         this.attach(conn);
         return;
       } catch {
@@ -79,6 +88,7 @@ class ReconnectingConnection extends ConsoleConnectionBase {
 
   async close(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.stableTimer);
     await this.current?.close();
     this.emitClose('closed by pfnlab');
   }
