@@ -74,7 +74,7 @@ ensure_build() {
 
 ensure_host_deps() {
   ensure_node
-  apt_install git openssl ca-certificates
+  apt_install git openssl ca-certificates openssh-server openssh-client python3 curl
   ensure_postgres
   ensure_redis
   if [ -x "$ROOT/deploy/vlab/install-host-deps.sh" ]; then "$ROOT/deploy/vlab/install-host-deps.sh" >&2; fi

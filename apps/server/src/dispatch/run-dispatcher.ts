@@ -28,8 +28,8 @@ export class RunDispatcher {
   ) {}
 
   async dispatch(jobId: string): Promise<DispatchOutcome> {
-    const job = await this.db.getRepository(JobEntity).findOne({ where: { id: jobId } });
-    if (!job || job.state === 'finished' || job.state === 'canceled') return { state: 'gone' };
+    const job = await this.committedJob(jobId);
+    if (job.state === 'finished' || job.state === 'canceled') return { state: 'gone' };
     const spec = job.spec;
     const candidates = await this.candidates(spec);
     if (!candidates.length) {
@@ -48,16 +48,45 @@ export class RunDispatcher {
     return { state: waiting ? 'waiting' : 'dispatched' };
   }
 
+  /**
+   * The job's row. Submission enqueues inside its transaction, so the queue
+   * entry can be here a moment before the row is committed: look again
+   * briefly, then fail (BullMQ retries with backoff; an entry whose row
+   * never appears, because its transaction rolled back, ends there).
+   */
+  private async committedJob(jobId: string): Promise<JobEntity> {
+    for (let i = 0; i < 10; i++) {
+      const job = await this.db.getRepository(JobEntity).findOne({ where: { id: jobId } });
+      if (job) return job;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`job ${jobId} has no row (its submission did not commit)`);
+  }
+
+  /**
+   * Leases a machine for one run. The run and its lease are committed
+   * before the run is queued, so the agent never sees a run the database
+   * does not have yet; if queuing fails, the lease and the run are undone.
+   */
   private async dispatchOne(job: JobEntity, iteration: number, candidates: Array<MachineEntity & { lab: LabEntity }>, leaseSeconds: number): Promise<boolean> {
     for (const machine of candidates) {
-      const dispatch = await this.db.transaction(async (em) => {
-        const run = em.create(RunEntity, { jobId: job.id, iteration, attempt: 1, state: 'queued', machineId: machine.id });
-        await em.insert(RunEntity, run);
-        const lease = await this.leases.acquire(machine.id, run.id, leaseSeconds, em);
-        if (!lease) throw new LeaseBusy();
-        await em.update(RunEntity, { id: run.id }, { leaseToken: lease.token });
-        await em.update(JobEntity, { id: job.id, state: 'queued' }, { state: 'running' });
-        // Enqueue inside the transaction: if Redis refuses, the lease and the run roll back.
+      const leased = await this.db
+        .transaction(async (em) => {
+          const run = em.create(RunEntity, { jobId: job.id, iteration, attempt: 1, state: 'queued', machineId: machine.id });
+          await em.insert(RunEntity, run);
+          const lease = await this.leases.acquire(machine.id, run.id, leaseSeconds, em);
+          if (!lease) throw new LeaseBusy();
+          await em.update(RunEntity, { id: run.id }, { leaseToken: lease.token });
+          await em.update(JobEntity, { id: job.id, state: 'queued' }, { state: 'running' });
+          return { run, lease };
+        })
+        .catch((e) => {
+          if (e instanceof LeaseBusy) return null;
+          throw e;
+        });
+      if (!leased) continue;
+      const { run, lease } = leased;
+      try {
         await this.queues.dispatch(machine.lab.name, {
           runId: run.id,
           jobId: job.id,
@@ -68,15 +97,15 @@ export class RunDispatcher {
           attempt: 1,
           iteration,
         });
-        return run.id;
-      }).catch((e) => {
-        if (e instanceof LeaseBusy) return null;
+      } catch (e) {
+        await this.db.transaction(async (em) => {
+          await this.leases.release(machine.id, run.id, lease.token, em);
+          await em.delete(RunEntity, { id: run.id });
+        });
         throw e;
-      });
-      if (dispatch) {
-        this.log.log(`job ${job.id} run ${iteration} -> ${machine.name} (run ${dispatch})`);
-        return true;
       }
+      this.log.log(`job ${job.id} run ${iteration} -> ${machine.name} (run ${run.id})`);
+      return true;
     }
     return false;
   }
