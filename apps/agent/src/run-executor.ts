@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stepTimeouts, type InventoryMachine, type RunDispatch, type RunStep, type Verdict } from '@pfnlab/contracts';
-import { createDrivers, SecretResolver, type BootArtifacts, type ConsoleConnection } from '@pfnlab/machines';
+import { createDrivers, SecretResolver, SshSession, type BootArtifacts, type ConsoleConnection } from '@pfnlab/machines';
 import { BootWatch, type BootOutcome } from './boot-watch';
 import { ConsoleSpool } from './console-spool';
 import { RunReporter } from './run-reporter';
@@ -92,6 +92,7 @@ export class RunExecutor {
     });
     let conn: ConsoleConnection | undefined;
     let drivers: ReturnType<typeof createDrivers> | undefined;
+    let secrets: SecretResolver | undefined;
     let poweredOn = false;
     let result: Verdicts = { verdict: 'PASS', reason: 'booted to user space', failedStep: null };
     let outcome: BootOutcome | undefined;
@@ -102,7 +103,10 @@ export class RunExecutor {
       const analysis = watch.end();
       const crashes = analysis.crashes.slice(0, 50).map((c) => ({ title: c.title, type: c.type, frame: c.frame, corrupted: c.corrupted, count: c.count, report: c.report.slice(0, 65536), startLine: c.startLine }));
       if (result.verdict === 'PASS' && crashes.length) result = { verdict: 'FAIL', reason: `booted, but the kernel reported: ${crashes[0].title}`, failedStep: 'boot' };
-      if (outcome?.kind === 'panic' && crashes.length) result.reason = `kernel panic: ${crashes.find((c) => c.type === 'PANIC')?.title ?? crashes[0].title}`;
+      if (outcome?.kind === 'panic' && crashes.length) {
+        const title = crashes.find((c) => c.type === 'PANIC')?.title ?? crashes[0].title;
+        result.reason = /^kernel panic/i.test(title) ? title : `kernel panic: ${title}`;
+      }
       await reporter.verdict({
         verdict: result.verdict,
         reason: result.reason,
@@ -116,7 +120,8 @@ export class RunExecutor {
     try {
       await runStep(reporter, 'reserve', timeouts.reserve, signal, async () => {
         const stored = JSON.stringify(machine).includes('stored:') ? await deps.link.secrets(d.runId, d.leaseToken) : {};
-        drivers = createDrivers(machine, new SecretResolver(process.env, stored));
+        secrets = new SecretResolver(process.env, stored);
+        drivers = createDrivers(machine, secrets);
       });
       await runStep(reporter, 'console', timeouts.console, signal, async () => {
         conn = await drivers!.console.open();
@@ -167,7 +172,7 @@ export class RunExecutor {
     // Recovery: a failed, hung or canceled boot leaves the machine in a state nobody knows.
     let machineState: 'good' | 'unknown' = result.verdict === 'PASS' || !poweredOn ? 'good' : 'unknown';
     if (drivers && poweredOn && result.verdict !== 'PASS') {
-      const recovered = await this.recover(drivers, reporter, timeouts.recover, result.verdict, lineListeners).catch((e) => {
+      const recovered = await this.recover(drivers, secrets!, reporter, timeouts.recover, lineListeners).catch((e) => {
         this.log.warn(`recovery failed: ${e.message}`);
         return false;
       });
@@ -188,22 +193,58 @@ export class RunExecutor {
 
   /**
    * Brings the machine back: unstage the test kernel, then power-cycle to
-   * the known-good one and wait for its ready marker (or, after a cancel,
-   * just power off: prompt, and a known state).
+   * the known-good one and wait until it is up: its ready marker on the
+   * console, or SSH answering (the health check of DESIGN.md). After a
+   * cancel, just power off: prompt, and a known state.
    */
-  private async recover(drivers: ReturnType<typeof createDrivers>, reporter: RunReporter, timeoutSeconds: number, verdict: Verdict, lineListeners: Array<(l: string) => void>): Promise<boolean> {
-    return runStep(reporter, 'recover', timeoutSeconds, new AbortController().signal, async () => {
-      await drivers.boot.unstage();
-      if (this.abort.signal.aborted) {
-        // Canceled or shutting down: off is prompt and a known state.
-        await drivers.power.off();
+  private async recover(drivers: ReturnType<typeof createDrivers>, secrets: SecretResolver, reporter: RunReporter, timeoutSeconds: number, lineListeners: Array<(l: string) => void>): Promise<boolean> {
+    const done = new AbortController();
+    try {
+      return await runStep(reporter, 'recover', timeoutSeconds, new AbortController().signal, async () => {
+        await drivers.boot.unstage();
+        if (this.abort.signal.aborted) {
+          // Canceled or shutting down: off is prompt and a known state.
+          await drivers.power.off();
+          return true;
+        }
+        const marker = this.machine.boot.readyMarker;
+        const waits: Promise<void>[] = [];
+        if (marker) waits.push(new Promise<void>((resolve) => lineListeners.push((l) => l.includes(marker) && resolve())));
+        await drivers.power.cycle();
+        if (this.machine.ssh) waits.push(this.sshAnswers(secrets, done.signal));
+        if (waits.length) await Promise.race(waits);
         return true;
+      });
+    } finally {
+      done.abort();
+    }
+  }
+
+  /** Resolves once the machine's SSH server runs a command (retrying while it boots). */
+  private async sshAnswers(secrets: SecretResolver, signal: AbortSignal): Promise<void> {
+    const ssh = this.machine.ssh!;
+    const target = {
+      host: ssh.host,
+      port: ssh.port,
+      username: ssh.username,
+      privateKey: ssh.privateKeyRef ? secrets.resolve(ssh.privateKeyRef) : undefined,
+      password: ssh.passwordRef ? secrets.resolve(ssh.passwordRef) : undefined,
+      hostKeySha256: ssh.hostKeySha256,
+      connectTimeoutMs: 5000,
+    };
+    while (!signal.aborted) {
+      try {
+        const session = await SshSession.connect(target);
+        try {
+          if ((await session.exec(['true'], { timeoutMs: 5000 })).code === 0) return;
+        } finally {
+          session.close();
+        }
+      } catch {
+        // Still booting.
       }
-      const marker = this.machine.boot.readyMarker;
-      const ready = marker ? new Promise<void>((resolve) => lineListeners.push((l) => l.includes(marker) && resolve())) : null;
-      await drivers.power.cycle();
-      if (ready) await ready;
-      return true;
-    });
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    await new Promise(() => undefined);
   }
 }
