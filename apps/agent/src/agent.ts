@@ -50,7 +50,13 @@ export class Agent {
     await this.link.heartbeat([]).catch(() => undefined);
   }
 
+  /** Ids of the runs this agent executes now. */
+  activeRuns(): string[] {
+    return [...(this.worker?.active.keys() ?? [])];
+  }
+
   async stop(): Promise<void> {
+    if (this.stopping) return;
     this.stopping = true;
     clearInterval(this.heartbeat);
     await this.worker?.stop();

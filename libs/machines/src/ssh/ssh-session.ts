@@ -62,7 +62,8 @@ export class SshSession {
         },
       };
       client.once('ready', () => resolve(new SshSession(client, seen)));
-      client.once('error', (err) => {
+      // ssh2 may emit several errors (refused, then a handshake timeout); an unheard one would crash the process.
+      client.on('error', (err) => {
         client.end();
         reject(mismatch ?? new Error(`SSH to ${target.username}@${target.host}:${target.port} failed: ${err.message}`));
       });
