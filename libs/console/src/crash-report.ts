@@ -1,4 +1,3 @@
-import type { CrashKind } from './crash-kind';
 import type { HeaderMatch } from './crash-kinds';
 import { isBodyMarker, isDumpEvidence, isEndMarker, isReportLike, isSeparator, isTraceStart } from './report-lines';
 import type { ConsoleLine } from './types';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { FinishedEvent, Health, RunEvent, Verdict, VerdictEvent } from '@pfnlab/contracts';
 import { CrashRecorder } from '../crashes/crash-recorder';
-import { JobEntity, MachineEntity, MachineHealthEventEntity, RunEntity, RunStepEntity } from '../db/entities';
+import { JobEntity, MachineEntity, MachineHealthEventEntity, RunEntity } from '../db/entities';
 import { MachineLeases } from '../dispatch/machine-leases';
 
 /** Worst first: a job's verdict is the worst of its runs'. */
