@@ -11,9 +11,10 @@ ensure_build
 set +e
 cd "$ROOT"
 out="$STATE_DIR/test-results"; mkdir -p "$out"; rm -f "$out"/*.json
-npx jest --selectProjects unit --json --outputFile="$out/unit.json" "$@"
+npx jest --selectProjects unit --forceExit --json --outputFile="$out/unit.json" "$@"
 unit_rc=$?
-npx jest --selectProjects integration --runInBand --json --outputFile="$out/integration.json" "$@"
+# --forceExit: a driver or emulator handle left open must not hang CI once the results are written.
+npx jest --selectProjects integration --runInBand --forceExit --json --outputFile="$out/integration.json" "$@"
 int_rc=$?
 node -e '
   const fs=require("fs"); let p=0,f=0,missing=[];
