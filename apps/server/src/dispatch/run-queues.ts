@@ -25,6 +25,11 @@ export class RunQueues {
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
   }
+
+  /** Nest calls this at shutdown: the queues' Redis connections must not outlive the app. */
+  async onModuleDestroy(): Promise<void> {
+    await this.close();
+  }
 }
 
 export const RUN_QUEUES = Symbol('RUN_QUEUES');
