@@ -50,6 +50,20 @@ describe('dispatcher: jobs to runs on leased machines', () => {
     expect(runs).toHaveLength(1);
   });
 
+  it('ends a running run as ERROR only when no agent of its lab is heard from', async () => {
+    const { LeaseReaper } = await import('../../apps/server/src/dispatch/lease-reaper');
+    for (const name of ['agent-1', 'agent-2']) await s.api('/api/labs/lab-d/agents', { method: 'POST', json: { name } });
+    const run = (await pg.query(`SELECT r.id FROM runs r JOIN machines m ON m.lease_run_id = r.id WHERE m.id = $1`, [machineId])).rows[0].id;
+    await pg.query(`UPDATE runs SET state = 'running' WHERE id = $1`, [run]);
+    await pg.query(`UPDATE agents SET last_heartbeat_at = CASE name WHEN 'agent-1' THEN now() - interval '1 hour' ELSE now() END`);
+    const reaper = s.app.get(LeaseReaper);
+    expect(await reaper.reap()).toEqual([]);
+    await pg.query(`UPDATE agents SET last_heartbeat_at = now() - interval '1 hour'`);
+    expect(await reaper.reap()).toEqual([run]);
+    expect((await pg.query(`SELECT verdict, verdict_reason FROM runs WHERE id = $1`, [run])).rows[0]).toEqual({ verdict: 'ERROR', verdict_reason: "the lab's agent sent no heartbeat for 90 s" });
+    expect((await pg.query(`SELECT lease_run_id FROM machines WHERE id = $1`, [machineId])).rows[0].lease_run_id).toBeNull();
+  });
+
   it('ends at once a job no machine in service can take, saying why', async () => {
     const id = (await (await s.api('/api/jobs', { method: 'POST', json: job({ target: { selector: { tags: ['cxl'] } } }) })).json()).id;
     const j = await eventually(async () => (await s.api(`/api/jobs/${id}`)).json(), (x) => x.state === 'finished', 10_000);

@@ -32,12 +32,14 @@ export class LeaseReaper implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async reap(): Promise<string[]> {
+    // A lab may run several agents: its runs are lost only when none of them is heard from.
     const rows: Array<{ id: string; why: string }> = await this.db.query(
       `SELECT r.id, CASE WHEN m.lease_expires_at < now() THEN 'lease' ELSE 'agent' END AS why
-       FROM runs r JOIN machines m ON m.id = r.machine_id
-       LEFT JOIN agents a ON a.lab_id = m.lab_id
-       WHERE r.state <> 'finished' AND m.lease_run_id = r.id
-         AND (m.lease_expires_at < now() OR (r.state = 'running' AND a.last_heartbeat_at < now() - make_interval(secs => $1)))`,
+       FROM runs r JOIN machines m ON m.id = r.machine_id AND m.lease_run_id = r.id
+       WHERE r.state <> 'finished'
+         AND (m.lease_expires_at < now()
+              OR (r.state = 'running' AND NOT EXISTS (
+                    SELECT 1 FROM agents a WHERE a.lab_id = m.lab_id AND a.last_heartbeat_at >= now() - make_interval(secs => $1))))`,
       [AGENT_SILENCE_SECONDS],
     );
     const ended: string[] = [];

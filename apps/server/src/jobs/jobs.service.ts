@@ -34,8 +34,9 @@ export class JobsService {
    * Persists a job and enqueues it as one unit. The queue entry is added
    * inside the database transaction: if Redis refuses, the transaction rolls
    * back (503, nothing written); if the commit fails after the enqueue, the
-   * entry is removed again, and any that survives is dropped by consumers
-   * because it has no row. QueueReconciler covers the opposite case.
+   * entry is removed again, and any that survives is dropped by the
+   * dispatcher, which finds no row (RunDispatcher.committedJob).
+   * QueueReconciler covers the opposite case.
    */
   async submit(spec: JobSpec, by: Principal): Promise<JobEntity> {
     const id = randomUUID();
