@@ -79,3 +79,13 @@ ensure_host_deps() {
   ensure_redis
   if [ -x "$ROOT/deploy/vlab/install-host-deps.sh" ]; then "$ROOT/deploy/vlab/install-host-deps.sh" >&2; fi
 }
+
+# Kernel builds (libs/builds, apps/agent/src/build): toolchains, ccache and the
+# offline test tree (Debian's linux-source-6.1, committed by deploy/builds/prepare-kernel-tree.sh).
+ensure_build_deps() {
+  apt_install linux-source-6.1 build-essential bc bison flex libssl-dev libelf-dev ccache \
+    gcc-aarch64-linux-gnu gcc-s390x-linux-gnu gcc-powerpc64le-linux-gnu clang lld llvm \
+    git cpio kmod xz-utils
+  # The payloads (libs/payloads/sh) are checked for bashisms: checkbashisms is in devscripts.
+  apt_install devscripts
+}

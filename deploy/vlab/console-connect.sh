@@ -5,7 +5,10 @@
 # usage: console-connect.sh PORT
 PORT=${1:?usage: console-connect.sh PORT}
 case "$PORT" in *[!0-9]*) exit 2;; esac
-while :; do
+# Ends with its conserver: `vlab down` stops conserver, and a loop left
+# behind (re-parented to init) would keep reconnecting forever.
+PARENT=$PPID
+while kill -0 "$PARENT" 2>/dev/null; do
   busybox nc 127.0.0.1 "$PORT" 2>/dev/null
   sleep 0.5
 done

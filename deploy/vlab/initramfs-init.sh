@@ -24,6 +24,13 @@ hostname "$(param vlab.name)"
 grep -q 'vlab.panic' /proc/cmdline && echo c > /proc/sysrq-trigger
 # Modules in dependency order (no modules.dep in the image; see /mod/order).
 for m in $(cat /mod/order 2>/dev/null); do insmod /mod/$m.ko 2>/dev/null; done
+# The boot disk, where the machine has one (grub on x86-01, a zipl target on the LPAR): /boot, as on a Debian server.
+if [ -e /sys/block/vda ]; then
+  for _ in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda1 ] && break; sleep 0.3; done
+  # Power cycles hit it mounted, as on real servers: check it first, and write through (sync) so a cut loses little.
+  e2fsck -y /dev/vda1 >/dev/null 2>&1; echo "vlab: e2fsck /dev/vda1: exit $?"
+  mkdir -p /boot && mount -o sync /dev/vda1 /boot && echo "vlab: /boot on vda1"
+fi
 # QEMU user-mode networking: guest 10.0.2.15, gateway 10.0.2.2.
 ip link set lo up
 for n in eth0 enc1 enP1p0s0; do

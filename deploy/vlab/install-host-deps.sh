@@ -7,6 +7,7 @@ PKGS=(
   qemu-system-x86 qemu-system-arm qemu-system-misc qemu-system-ppc   # the four machines
   ipmitool openipmi                                                  # BMCs (ipmi_sim) and the client
   busybox-static cpio                                                # initramfs tooling
+  grub-pc-bin grub-common fdisk e2fsprogs                            # boot disks (GRUB images, sfdisk, mke2fs -d); nothing is installed on the host's own disk
   ser2net conserver-server conserver-client                          # real console servers
   python3-sushy                                                      # independent Redfish client (tests)
   openssl openssh-client                                             # TLS certs, ssh-keygen, ssh client

@@ -51,15 +51,19 @@ while true; do
     mv "$D/boot/next" "$D/boot/last"
     K="$D/boot/last/kernel"; I="$D/boot/last/initrd"; C=$(cat "$D/boot/last/cmdline" 2>/dev/null)
     log "booting staged kernel once (boot/next -> boot/last): $C"
+  elif [ -f "$D/default/boot-from-disk" ]; then
+    K=; I=; C=
+    log "booting from disk (firmware -> grub: known-good entry, or a grub-reboot one-shot entry)"
   else
     K="$D/default/kernel"; I="$D/default/initrd"; C=$(cat "$D/default/cmdline")
     log "booting known-good kernel"
   fi
   EXTRA=()
-  [ -f "$I" ] && EXTRA+=(-initrd "$I")
+  [ -n "$K" ] && EXTRA+=(-kernel "$K" -append "$C")
+  [ -n "$I" ] && [ -f "$I" ] && EXTRA+=(-initrd "$I")
   case " $C " in *" vlab.hang_early "*) EXTRA+=(-S); log "vlab.hang_early: CPUs stopped";; esac
   # setpriv: QEMU dies with this script even if it is SIGKILLed.
-  setpriv --pdeathsig KILL -- "${QEMU[@]}" -kernel "$K" -append "$C" "${EXTRA[@]}" >> "$D/qemu.log" 2>&1 &
+  setpriv --pdeathsig KILL -- "${QEMU[@]}" "${EXTRA[@]}" >> "$D/qemu.log" 2>&1 &
   child=$!
   echo "$child" > "$D/qemu.pid"
   while true; do

@@ -21,7 +21,7 @@ describe('agent control channel (@nestjs/microservices over Redis)', () => {
   let token: string;
   const links: ServerLink[] = [];
   const link = (t: string, name = 'agent-a') => {
-    const l = new ServerLink({ inventoryPath: '', name, token: t, redisUrl: s.config.redisUrl, redisPrefix: s.config.redisPrefix, stateDir: '', concurrency: 1 });
+    const l = new ServerLink({ inventoryPath: '', name, token: t, redisUrl: s.config.redisUrl, redisPrefix: s.config.redisPrefix, stateDir: '', concurrency: 1, builder: null });
     links.push(l);
     return l;
   };

@@ -56,7 +56,7 @@ describe('runs, console logs, builds and crashes (read API)', () => {
   it('lists and shows builds and crashes', async () => {
     const build = (await pg.query(`INSERT INTO builds (tree_url, ref, config, arch, status, title) VALUES ('/srv/linux', 'v6.1', '{"base":"defconfig"}', 's390x', 'FAIL', 'arch/s390/mm/init.c:262: error: conflicting types for arch_remove_memory') RETURNING id`)).rows[0].id;
     const builds = await (await s.api('/api/builds?status=FAIL', { token: viewer })).json();
-    expect(builds.map((b: { id: string }) => b.id)).toEqual([build]);
+    expect(builds.items.map((b: { id: string }) => b.id)).toEqual([build]);
     expect((await s.api('/api/builds?status=bogus', { token: viewer })).status).toBe(400);
     expect(await (await s.api(`/api/builds/${build}`, { token: viewer })).json()).toMatchObject({ arch: 's390x', status: 'FAIL' });
 

@@ -1,29 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pfnlab } from '../support/pfnlab-cli';
 import { startTestServer, type TestServer } from '../support/test-server';
 
-const BIN = join(__dirname, '../../bin/pfnlab');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI as a user would, with its own config directory. */
-function pfnlab(args: string[], env: Record<string, string>, stdin?: string): Promise<Result> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH!, ...env } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.end(stdin ?? '');
-  });
-}
 
 describe('pfnlab CLI against a real server', () => {
   let s: TestServer;

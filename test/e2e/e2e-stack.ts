@@ -35,8 +35,10 @@ export class E2eStack {
   agentLog = '';
   private readonly stateDir = mkdtempSync(join(tmpdir(), 'pfnlab-agent-'));
   private agentEnv: NodeJS.ProcessEnv = {};
+  private inventoryFile = '';
 
-  constructor(dir: string, portBase: number) {
+  /** extraAgentEnv: e.g. the builder role's variables. */
+  constructor(dir: string, portBase: number, private readonly extraAgentEnv: Record<string, string> = {}) {
     this.lab = new DriverTestLab(dir, portBase);
   }
 
@@ -46,6 +48,7 @@ export class E2eStack {
     this.inventory = adjust(this.lab.inventory());
     const inventoryFile = join(this.stateDir, 'inventory.yaml');
     writeFileSync(inventoryFile, stringify(this.inventory));
+    this.inventoryFile = inventoryFile;
     const a = await (await this.server.api(`/api/labs/${this.inventory.lab}/agents`, { method: 'POST', json: { name: 'e2e-agent' } })).json();
     this.agentEnv = {
       ...process.env,
@@ -55,9 +58,15 @@ export class E2eStack {
       REDIS_URL: this.server.config.redisUrl,
       PFNLAB_REDIS_PREFIX: this.server.config.redisPrefix,
       PFNLAB_AGENT_STATE_DIR: join(this.stateDir, 'agent'),
+      ...this.extraAgentEnv,
     };
     mkdirSync(join(this.stateDir, 'agent'), { recursive: true });
     await this.startAgent();
+  }
+
+  /** The agent's state directory (its console spools are runs/<run id>/console.log there). */
+  get agentStateDir(): string {
+    return join(this.stateDir, 'agent');
   }
 
   async startAgent(): Promise<void> {
@@ -69,6 +78,16 @@ export class E2eStack {
       if (Date.now() > deadline || this.agent.exitCode !== null) throw new Error(`the agent did not register: ${this.agentLog.slice(-2000)}`);
       await sleep(200);
     }
+  }
+
+  /** An operator edits the lab inventory and restarts the agent (it registers the machines anew). */
+  async useInventory(inv: Inventory): Promise<void> {
+    this.inventory = inv;
+    writeFileSync(this.inventoryFile, stringify(inv));
+    this.agent?.kill('SIGTERM');
+    await new Promise<void>((resolve) => (this.agent && this.agent.exitCode === null ? this.agent.once('exit', () => resolve()) : resolve()));
+    this.agentLog = '';
+    await this.startAgent();
   }
 
   /** kill -9: no chance to clean up, as when a lab host loses power. */
@@ -118,7 +137,8 @@ export class E2eStack {
     await sleep(500);
     this.agent?.kill('SIGKILL');
     this.lab.down();
-    await this.server.close();
+    // Also after a start() that failed before the server was up.
+    await this.server?.close();
     rmSync(this.stateDir, { recursive: true, force: true });
   }
 }

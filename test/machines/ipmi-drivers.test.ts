@@ -174,6 +174,21 @@ describe('x86-01: Redfish power and the conserver console (inventory --redfish -
     const e2 = await expectPowerError(createDrivers(badPw, new SecretResolver({ PFNLAB_TEST_RF_PW: 'nope' })).power.status(), ['auth']);
     expect(e2.message).toMatch(/HTTP 401; check the BMC credentials \(passwordRef env:PFNLAB_TEST_RF_PW/);
   });
+
+  it('a Redfish 5xx (the service is up, the BMC behind it is not) is PowerError refused with the status and the service\'s message', async () => {
+    const d = lab.drivers(lab.machine('x86-01', ['--redfish', '--console-servers']), { redfish: { requestTimeoutMs: 60_000 } });
+    // Only the IPMI controller behind the Redfish service hangs (the bmc-silent fault would stop the service too).
+    const bmcPid: number = JSON.parse(fs.readFileSync(path.join(lab.dir, 'state.json'), 'utf8')).processes['bmc:x86-01'].pid;
+    process.kill(bmcPid, 'SIGSTOP');
+    try {
+      const e = await expectPowerError(d.power.on(), ['refused']);
+      expect(e.message).toMatch(/HTTP 503/);
+      expect(e.message).toMatch(/the BMC did not answer/);
+    } finally {
+      process.kill(bmcPid, 'SIGCONT');
+    }
+    expect(await d.power.status()).toBe('off');
+  });
 });
 
 describe('IPMI faults that leave the BMC busy (last: ipmi_sim SIGKILLs the machine only after its 60 s kill_wait)', () => {

@@ -12,7 +12,9 @@ import { createDrivers, SecretResolver, type ConsoleConnection, type DriverOptio
  * the vlab generates.
  */
 
-export const REPO = path.resolve(__dirname, '..', '..');
+/** The repository root, from the sources (jest) or from their build under dist/ (the benchmarks). */
+const ABOVE = path.resolve(__dirname, '..', '..');
+export const REPO = path.basename(ABOVE) === 'dist' ? path.dirname(ABOVE) : ABOVE;
 /** Where test/vlab keeps its built images; reused so no test file rebuilds them. */
 const IMAGE_SOURCE = process.env.PFNLAB_VLAB_TEST_DIR ?? '/tmp/pfnlab-vlab-test';
 

@@ -30,7 +30,8 @@ export function ipmi(port: number, args: string[], quick = false): { code: numbe
 export class Sol {
   private readonly p: ChildProcessWithoutNullStreams;
   text = '';
-  constructor(port: number) {
+  /** machine: whose power.log and qemu.log to quote when the wait fails (a QEMU that did not start is silent on SOL). */
+  constructor(port: number, private readonly machine?: string) {
     this.p = spawn('/usr/bin/python3', ['-c', 'import pty,sys; pty.spawn(sys.argv[1:])', 'ipmitool', '-I', 'lanplus', '-C', '3', '-H', '127.0.0.1',
       '-p', String(port), '-U', 'admin', '-f', path.join(TEST_DIR, 'secrets', 'bmc-password'), 'sol', 'activate']);
     this.p.stdout.on('data', (d) => (this.text += d.toString('utf8')));
@@ -43,7 +44,8 @@ export class Sol {
       if (re.test(this.text)) return this.text;
       await sleep(200);
     }
-    throw new Error(`${re} not seen on SOL within ${timeoutMs} ms; last output: ${JSON.stringify(this.text.slice(-600))}`);
+    const logs = this.machine ? ['power.log', 'qemu.log'].map((f) => `\n${f}: ${tailOf(path.join(machineDir(this.machine!), f))}`).join('') : '';
+    throw new Error(`${re} not seen on SOL within ${timeoutMs} ms; last output: ${JSON.stringify(this.text.slice(-600))}${logs}`);
   }
   async close(): Promise<void> {
     try { this.p.stdin.write('\r~.'); } catch { /* gone */ }
@@ -100,6 +102,10 @@ export function qmp(socketPath: string, execute: string, args?: unknown): Promis
     s.on('error', reject);
     setTimeout(() => { s.destroy(); reject(new Error('QMP timeout')); }, 15_000);
   });
+}
+
+function tailOf(file: string, bytes = 800): string {
+  try { return JSON.stringify(fs.readFileSync(file, 'utf8').slice(-bytes)); } catch { return '(none)'; }
 }
 
 export function machineDir(name: string): string {

@@ -91,7 +91,7 @@ describe('x86-01: IPMI power + SOL, SSH, memory hot-add, Redfish (sushy), conser
     expect(ipmi(p.ipmi, ['chassis', 'power', 'status']).out).toMatch(/is off/);
     const t0 = Date.now();
     expect(ipmi(p.ipmi, ['chassis', 'power', 'on']).out).toMatch(/Up\/On/);
-    const sol = new Sol(p.ipmi);
+    const sol = new Sol(p.ipmi, 'x86-01');
     try {
       const text = await sol.waitFor(/VLAB-READY/, 120_000);
       process.stdout.write(`x86-01: power on -> VLAB-READY on SOL in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
@@ -160,7 +160,7 @@ describe('tx2-01: IPMI + SOL, one-shot boot staging, ser2net, faults', () => {
     fs.writeFileSync(path.join(next, 'cmdline'), 'console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1 vlab.console=ttyAMA0 vlab.staged=yes\n');
     const t0 = Date.now();
     expect(ipmi(p.ipmi, ['chassis', 'power', 'on']).out).toMatch(/Up\/On/);
-    let sol = new Sol(p.ipmi);
+    let sol = new Sol(p.ipmi, 'tx2-01');
     try {
       const text = await sol.waitFor(/VLAB-READY/, 120_000);
       process.stdout.write(`tx2-01: power on -> VLAB-READY on SOL in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
@@ -173,7 +173,7 @@ describe('tx2-01: IPMI + SOL, one-shot boot staging, ser2net, faults', () => {
     // power cycle: the known-good kernel again
     const t1 = Date.now();
     expect(ipmi(p.ipmi, ['chassis', 'power', 'cycle']).out).toMatch(/Cycle/);
-    sol = new Sol(p.ipmi);
+    sol = new Sol(p.ipmi, 'tx2-01');
     try {
       const text = await sol.waitFor(/VLAB-READY/, 120_000);
       process.stdout.write(`tx2-01: power cycle -> VLAB-READY in ${((Date.now() - t1) / 1000).toFixed(1)} s\n`);
@@ -202,7 +202,7 @@ describe('tx2-01: IPMI + SOL, one-shot boot staging, ser2net, faults', () => {
     fs.copyFileSync(path.join(dir, 'default', 'kernel'), path.join(next, 'kernel'));
     fs.writeFileSync(path.join(next, 'cmdline'), 'console=ttyAMA0 earlycon=pl011,0x9000000 vlab.hang_early\n');
     ipmi(p.ipmi, ['chassis', 'power', 'on']);
-    const sol = new Sol(p.ipmi);
+    const sol = new Sol(p.ipmi, 'tx2-01');
     try {
       await sol.waitFor(/SOL Session operational/, 30_000);
       await sleep(15_000);
@@ -237,7 +237,7 @@ describe('p9-01: IPMI power on, SOL, SSH, power off', () => {
     const p = state().ports['p9-01'];
     const t0 = Date.now();
     expect(ipmi(p.ipmi, ['chassis', 'power', 'on']).out).toMatch(/Up\/On/);
-    const sol = new Sol(p.ipmi);
+    const sol = new Sol(p.ipmi, 'p9-01');
     try {
       const text = await sol.waitFor(/VLAB-READY/, 120_000);
       process.stdout.write(`p9-01: power on -> VLAB-READY on SOL in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);

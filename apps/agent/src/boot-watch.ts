@@ -26,8 +26,8 @@ export function storedLine(bytes: Uint8Array, start: number, end: number): strin
 export class BootWatch {
   readonly analyzer: ConsoleAnalyzer;
   private readonly assembler: LineAssembler;
-  private readonly silence: SilenceDetector;
-  private readonly startedAt = Date.now();
+  private silence: SilenceDetector;
+  private startedAt = Date.now();
   private settle?: (o: BootOutcome) => void;
   private settled?: BootOutcome;
   private timer?: NodeJS.Timeout;
@@ -36,11 +36,14 @@ export class BootWatch {
   kernelVersion: string | null = null;
   private watching = false;
   private analysis?: AnalysisResult;
+  /** Whether console bytes go to the analysis (see hold() and begin()). */
+  private analyzing: boolean;
 
-  constructor(opts: { arch: Arch; readyMarkers: string[]; silenceMs: number; noOutputMs: number; onLine: (line: string) => void }) {
+  constructor(private readonly opts: { arch: Arch; readyMarkers: string[]; silenceMs: number; noOutputMs: number; onLine: (line: string) => void }) {
     this.analyzer = new ConsoleAnalyzer({ arch: opts.arch, readyMarkers: opts.readyMarkers });
     this.assembler = new LineAssembler((bytes, s, e) => opts.onLine(storedLine(bytes, s, e)));
-    this.silence = new SilenceDetector(this.startedAt, { noOutputMs: opts.noOutputMs, afterHandoverMs: opts.silenceMs, stoppedMs: opts.silenceMs });
+    this.silence = this.silenceFrom(this.startedAt);
+    this.analyzing = true;
     this.analyzer.on((ev) => {
       if (ev.type === 'milestone') {
         const m = ev.milestone;
@@ -55,12 +58,42 @@ export class BootWatch {
     });
   }
 
+  private silenceFrom(t: number): SilenceDetector {
+    return new SilenceDetector(t, { noOutputMs: this.opts.noOutputMs, afterHandoverMs: this.opts.silenceMs, stoppedMs: this.opts.silenceMs });
+  }
+
+  /** Console bytes from now on are logged only, until begin(). */
+  hold(): void {
+    this.analyzing = false;
+  }
+
+  /**
+   * Starts the analysis now, for boot methods that start from the machine's
+   * running OS: until the hand-over the console shows the known-good OS
+   * (logged, not judged: its ready marker is not the test kernel's).
+   */
+  begin(): void {
+    if (this.analyzing) return;
+    this.analyzing = true;
+    this.restartClock();
+  }
+
+  /**
+   * The silence clocks start now: at power-on, not when the console opened,
+   * so a deploy step that took long (a kernel built for the run) does not
+   * count as a machine that printed nothing.
+   */
+  restartClock(): void {
+    this.startedAt = Date.now();
+    this.silence = this.silenceFrom(this.startedAt);
+  }
+
   /** Console bytes, as they arrive. */
   push(chunk: Buffer): void {
     const now = Date.now();
     this.assembler.push(chunk, now);
     // After the verdict the console goes on (recovery boots) into the log, not into the analysis.
-    if (this.analysis) return;
+    if (this.analysis || !this.analyzing) return;
     this.silence.observeOutput(now);
     this.analyzer.push(chunk, now);
   }

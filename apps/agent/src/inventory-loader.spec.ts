@@ -10,7 +10,7 @@ machines:
     memoryMiB: 2048
     power: {driver: hmc, baseUrl: "https://127.0.0.1:9443", username: pfnlab, passwordRef: "file:/var/lib/pfnlab/hmc.pw", cpc: Z15A, lpar: LP01, loadAddress: "0.0.0100"}
     console: {driver: hmc}
-    boot: {method: zipl, consoleParams: [console=ttysclp0]}
+    boot: {method: zipl, consoleParams: [console=ttysclp0], reiplDevice: 0.0.0100}
 `;
 
 describe('parseInventory', () => {
@@ -30,6 +30,10 @@ describe('parseInventory', () => {
       expect(msg).toMatch(/machines\[0\]\.power\.password: unknown field "password"/);
       expect(msg).toMatch(/machines\[0\]\.power\.passwordRef/);
     }
+  });
+
+  it('refuses a zipl machine without the device its boot record goes to', () => {
+    expect(() => parseInventory(GOOD.replace(', reiplDevice: 0.0.0100', ''), 'lab.yaml')).toThrow(/machines\[0\]\.boot\.reiplDevice: zipl needs reiplDevice/);
   });
 
   it('refuses two machines with one name', () => {

@@ -3,8 +3,11 @@ import type { Redis } from 'ioredis';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stepTimeouts, type InventoryMachine, type RunDispatch, type RunStep, type Verdict } from '@pfnlab/contracts';
-import { createDrivers, SecretResolver, SshSession, type BootArtifacts, type ConsoleConnection } from '@pfnlab/machines';
+import { createDrivers, SecretResolver, SshSession, sshTargetOf, waitForSsh, type BootArtifacts, type ConsoleConnection } from '@pfnlab/machines';
 import { BootWatch, type BootOutcome } from './boot-watch';
+import { BuildStop } from './build/build-types';
+import type { RunKernelBuilder } from './build/run-kernel-builder';
+import { PayloadRunner } from './payload/payload-runner';
 import { ConsoleSpool } from './console-spool';
 import { RunReporter } from './run-reporter';
 import { runStep, StepFailure } from './run-steps';
@@ -15,6 +18,8 @@ export interface ExecutorDeps {
   prefix: string;
   stateDir: string;
   link: ServerLink;
+  /** Builds the kernels of jobs with a `kernel:` source section; absent on agents without the builder role. */
+  builder?: RunKernelBuilder;
 }
 
 interface Verdicts {
@@ -35,10 +40,13 @@ export function bootCmdline(d: RunDispatch): string[] {
   return params;
 }
 
-export function artifactsOf(d: RunDispatch, cmdline: string[]): BootArtifacts {
+/** What boots: the job's own image, or the kernel this run built (with the job's initramfs). */
+export function artifactsOf(d: RunDispatch, cmdline: string[], builtKernel?: string): BootArtifacts {
   const k = d.spec.kernel;
   if ('image' in k) return { kernelPath: k.image, initrdPath: k.initrd, cmdline, earlycon: d.spec.boot.earlycon };
-  throw new StepFailure('deploy', 'ERROR', 'this job needs a kernel build; builds are not available on this agent yet (use kernel.image)');
+  if ('tree' in k && builtKernel) return { kernelPath: builtKernel, initrdPath: k.initrd, cmdline, earlycon: d.spec.boot.earlycon };
+  if ('tree' in k) throw new StepFailure('deploy', 'ERROR', 'this job needs a kernel build and this agent has no builder role (set PFNLAB_AGENT_BUILDER=1)');
+  throw new StepFailure('deploy', 'ERROR', 'kernel.build references are resolved by the server; this agent received one unresolved');
 }
 
 /**
@@ -80,6 +88,11 @@ export class RunExecutor {
     writeFileSync(join(this.dir, 'dispatch.json'), JSON.stringify({ dispatch: d, machine }));
     const spool = new ConsoleSpool(join(this.dir, 'console.log'), deps.redis, deps.prefix, d.runId);
     const lineListeners: Array<(l: string) => void> = [];
+    // Kernel WARNING splats, counted per payload (the analysis titles them in the verdict's crashes).
+    let warnings = 0;
+    lineListeners.push((l) => {
+      if (/\bWARNING: (?:CPU: \d+ PID: |at )/.test(l)) warnings++;
+    });
     const watch = new BootWatch({
       arch: machine.arch,
       readyMarkers: [machine.boot.readyMarker, d.spec.boot.readyMarker].filter((m): m is string => !!m),
@@ -122,6 +135,8 @@ export class RunExecutor {
         const stored = JSON.stringify(machine).includes('stored:') ? await deps.link.secrets(d.runId, d.leaseToken) : {};
         secrets = new SecretResolver(process.env, stored);
         drivers = createDrivers(machine, secrets);
+        // Booting from the running OS: the console first shows the known-good OS, which is not under test.
+        if (drivers.boot.kind === 'running-os') watch.hold();
       });
       await runStep(reporter, 'console', timeouts.console, signal, async () => {
         conn = await drivers!.console.open();
@@ -136,13 +151,32 @@ export class RunExecutor {
         conn.onClose((why) => this.log.warn(`console closed: ${why}`));
       });
       const cmdline = bootCmdline(d);
-      await runStep(reporter, 'deploy', timeouts.deploy, signal, () => drivers!.boot.stage(artifactsOf(d, cmdline)));
-      await runStep(reporter, 'power', timeouts.power, signal, async () => {
-        const state = await drivers!.power.status();
-        poweredOn = true;
-        if (state === 'on') await drivers!.power.cycle();
-        else await drivers!.power.on();
-      });
+      const boot = drivers!.boot;
+      // The kernel is built (or fetched from the store) first, before the machine is touched.
+      const kernel = async () => artifactsOf(d, cmdline, await this.buildKernel(reporter, signal));
+      if (boot.kind === 'running-os') {
+        // The known-good OS must be up to load the test kernel: the deploy step may include its boot.
+        await runStep(reporter, 'deploy', timeouts.deploy + timeouts.boot, signal, async () => {
+          const artifacts = await kernel();
+          poweredOn = true;
+          if ((await drivers!.power.status()) !== 'on') await drivers!.power.on();
+          await boot.waitReachable!(signal, timeouts.boot * 1000);
+          await boot.stage(artifacts);
+        });
+        await runStep(reporter, 'power', timeouts.power, signal, async () => {
+          watch.begin();
+          await boot.start!();
+        });
+      } else {
+        await runStep(reporter, 'deploy', timeouts.deploy, signal, async () => boot.stage(await kernel()));
+        await runStep(reporter, 'power', timeouts.power, signal, async () => {
+          watch.restartClock();
+          const state = await drivers!.power.status();
+          poweredOn = true;
+          if (state === 'on') await drivers!.power.cycle();
+          else await drivers!.power.on();
+        });
+      }
       await runStep(reporter, 'boot', timeouts.boot, signal, async () => {
         outcome = await watch.outcome(timeouts.boot * 1000 - 500, signal);
         switch (outcome.kind) {
@@ -158,7 +192,8 @@ export class RunExecutor {
             throw new StepFailure('boot', 'CANCELED', outcome.message);
         }
       });
-      await reporter.step('test', 'skipped');
+      if (d.spec.tests.length) await runStep(reporter, 'test', timeouts.test, signal, () => this.runPayloads(reporter, secrets!, signal, () => warnings));
+      else await reporter.step('test', 'skipped');
       await reporter.step('collect', 'skipped');
     } catch (e) {
       const f = e instanceof StepFailure ? e : new StepFailure('boot', 'ERROR', (e as Error).message);
@@ -192,6 +227,43 @@ export class RunExecutor {
   }
 
   /**
+   * The job's tests: entries, one after the other over one SSH session, each
+   * reported as it ends. A payload that reports failure fails the run (the
+   * kernel under test broke what it exercises); one that could not finish is
+   * the lab's ERROR; SKIPs are results, not failures.
+   */
+  private async runPayloads(reporter: RunReporter, secrets: SecretResolver, signal: AbortSignal, warnings: () => number): Promise<void> {
+    if (!this.machine.ssh) throw new StepFailure('test', 'ERROR', `${this.machine.name} has no ssh: in the inventory; payloads run over SSH`);
+    const session = await SshSession.connect(sshTargetOf(this.machine.ssh, secrets)).catch((e: Error) => {
+      throw new StepFailure('test', 'ERROR', `cannot reach ${this.machine.name} over SSH to run the payloads: ${e.message}`);
+    });
+    try {
+      const runner = new PayloadRunner(session, warnings, this.machine);
+      await runner.upload();
+      for (const [i, test] of this.d.spec.tests.entries()) {
+        const r = await runner.run(test, i, this.d.iteration, signal);
+        await reporter.payload(r);
+        if (r.status === 'fail') throw new StepFailure('test', 'FAIL', `payload ${test.name} failed: ${r.reason}`);
+        if (r.status === 'incomplete') throw new StepFailure('test', 'ERROR', `payload ${test.name} did not finish: ${r.reason}`);
+      }
+    } finally {
+      session.close();
+    }
+  }
+
+  /** Builds the job's kernel when its spec has a source section; undefined otherwise. */
+  private async buildKernel(reporter: RunReporter, signal: AbortSignal): Promise<string | undefined> {
+    if (!('tree' in this.d.spec.kernel) || !this.deps.builder) return undefined;
+    try {
+      const built = await this.deps.builder.build(this.d, this.dir, (e) => reporter.build(e), signal);
+      return built.kernelPath;
+    } catch (e) {
+      if (e instanceof BuildStop) throw new StepFailure('deploy', e.status, e.title);
+      throw e;
+    }
+  }
+
+  /**
    * Brings the machine back: unstage the test kernel, then power-cycle to
    * the known-good one and wait until it is up: its ready marker on the
    * console, or SSH answering (the health check of DESIGN.md). After a
@@ -220,31 +292,9 @@ export class RunExecutor {
     }
   }
 
-  /** Resolves once the machine's SSH server runs a command (retrying while it boots). */
+  /** Resolves once the machine's SSH server answers; never, if recovery ends first (the ready marker won the race). */
   private async sshAnswers(secrets: SecretResolver, signal: AbortSignal): Promise<void> {
-    const ssh = this.machine.ssh!;
-    const target = {
-      host: ssh.host,
-      port: ssh.port,
-      username: ssh.username,
-      privateKey: ssh.privateKeyRef ? secrets.resolve(ssh.privateKeyRef) : undefined,
-      password: ssh.passwordRef ? secrets.resolve(ssh.passwordRef) : undefined,
-      hostKeySha256: ssh.hostKeySha256,
-      connectTimeoutMs: 5000,
-    };
-    while (!signal.aborted) {
-      try {
-        const session = await SshSession.connect(target);
-        try {
-          if ((await session.exec(['true'], { timeoutMs: 5000 })).code === 0) return;
-        } finally {
-          session.close();
-        }
-      } catch {
-        // Still booting.
-      }
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-    await new Promise(() => undefined);
+    const r = await waitForSsh(() => sshTargetOf(this.machine.ssh!, secrets), signal, Number.POSITIVE_INFINITY).catch(() => ({ up: false }));
+    if (!r.up) await new Promise(() => undefined);
   }
 }

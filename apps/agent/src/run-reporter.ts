@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RUN_EVENTS_STREAM, type FinishedEvent, type RunEvent, type RunStep, type VerdictEvent } from '@pfnlab/contracts';
+import { RUN_EVENTS_STREAM, type BuildEvent, type FinishedEvent, type PayloadResultEvent, type RunEvent, type RunStep, type VerdictEvent } from '@pfnlab/contracts';
 
 /**
  * Sends a run's events (step progress, the verdict) to the server's
@@ -36,6 +36,16 @@ export class RunReporter {
 
   verdict(e: Omit<VerdictEvent, 'type' | 'runId' | 'leaseToken' | 'at'>): Promise<void> {
     return this.send({ type: 'verdict', runId: this.runId, leaseToken: this.leaseToken, at: new Date().toISOString(), ...e }, 1000);
+  }
+
+  /** A build's progress (best effort: a lost one is replaced by the next) or its result (retried like a verdict). */
+  build(e: Omit<BuildEvent, 'type' | 'runId' | 'leaseToken' | 'at'>): Promise<void> {
+    return this.send({ type: 'build', runId: this.runId, leaseToken: this.leaseToken, at: new Date().toISOString(), ...e }, e.state === 'finished' ? 1000 : 2);
+  }
+
+  /** One payload's results: measurements are what the run is for, so retried like a verdict. */
+  payload(e: Omit<PayloadResultEvent, 'type' | 'runId' | 'leaseToken' | 'at'>): Promise<void> {
+    return this.send({ type: 'payload', runId: this.runId, leaseToken: this.leaseToken, at: new Date().toISOString(), ...e }, 1000);
   }
 
   finished(e: Omit<FinishedEvent, 'type' | 'runId' | 'leaseToken' | 'at'>): Promise<void> {

@@ -33,7 +33,16 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
+/** `pfnlab ... | head`: a reader that stops early is not an error. */
+export function exitQuietlyOnEpipe(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    throw e;
+  });
+}
+
 if (require.main === module) {
+  exitQuietlyOnEpipe();
   runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

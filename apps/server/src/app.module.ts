@@ -9,7 +9,11 @@ import { AuthGuard } from './auth/auth.guard';
 import { TokenService } from './auth/token.service';
 import { UsersController } from './auth/users.controller';
 import { UsersService } from './auth/users.service';
+import { BuildLiveController } from './builds/build-live.controller';
+import { BuildLiveHub } from './builds/build-live-hub';
+import { BuildRecorder } from './builds/build-recorder';
 import { BuildsController } from './builds/builds.controller';
+import { BuildsService } from './builds/builds.service';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { SERVER_CONFIG, type ServerConfig } from './config/server-config';
 import { CrashRecorder } from './crashes/crash-recorder';
@@ -33,6 +37,12 @@ import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
 import { MachinesController } from './machines/machines.controller';
 import { MachinesService } from './machines/machines.service';
+import { AbJobCoordinator } from './measurements/ab-job-coordinator';
+import { ComparisonsController } from './measurements/comparisons.controller';
+import { ComparisonsService } from './measurements/comparisons.service';
+import { MeasurementsController, RunResultsController } from './measurements/measurements.controller';
+import { MeasurementsService } from './measurements/measurements.service';
+import { PayloadRecorder } from './measurements/payload-recorder';
 import { SchemasController } from './openapi/schemas.controller';
 import { QueueModule } from './queue/queue.module';
 import { QueueReconciler } from './queue/queue-reconciler';
@@ -53,7 +63,7 @@ export class AppModule {
       ],
       controllers: [
         HealthController, SchemasController, UsersController, MachinesController, JobsController, RunsController,
-        ConsoleLiveController, BuildsController, CrashesController, AgentsController, agentGatewayController(config.redisPrefix),
+        ConsoleLiveController, BuildsController, BuildLiveController, CrashesController, MeasurementsController, RunResultsController, ComparisonsController, AgentsController, agentGatewayController(config.redisPrefix),
       ],
       providers: [
         { provide: SERVER_CONFIG, useValue: config },
@@ -70,6 +80,13 @@ export class AppModule {
         AgentsService,
         MachineLeases,
         RunDispatcher,
+        BuildsService,
+        BuildLiveHub,
+        BuildRecorder,
+        PayloadRecorder,
+        MeasurementsService,
+        ComparisonsService,
+        AbJobCoordinator,
         RunRecorder,
         RunCanceller,
         ConsoleLiveHub,

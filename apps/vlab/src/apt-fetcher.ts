@@ -99,9 +99,22 @@ export class AptFetcher {
 
   /** Looks several packages of one architecture up with one apt-cache run. */
   async showMany(names: string[], arch: string): Promise<DebPackage[]> {
-    const want = names.filter((n) => !this.cache.has(`${n}:${arch}`));
+    await this.lookUp(names.filter((n) => !this.cache.has(`${n}:${arch}`)), arch, arch);
+    // Architecture: all packages (debconf, ...) are listed as name:all only.
+    await this.lookUp(names.filter((n) => !this.cache.has(`${n}:${arch}`)), 'all', arch);
+    return names.map((n) => {
+      const p = this.cache.get(`${n}:${arch}`);
+      if (!p) {
+        throw new VlabError(`package ${n}:${arch} is not in the Debian ${this.suite} index (${this.mirror})`,
+          'run with PFNLAB_VLAB_REFRESH=1 to re-read the index, or check the mirror');
+      }
+      return p;
+    });
+  }
+
+  private async lookUp(want: string[], queryArch: string, arch: string): Promise<void> {
     if (want.length) {
-      const res = await run(['apt-cache', ...this.opts, 'show', '--no-all-versions', ...want.map((n) => `${n}:${arch}`)], { check: false });
+      const res = await run(['apt-cache', ...this.opts, 'show', '--no-all-versions', ...want.map((n) => `${n}:${queryArch}`)], { check: false });
       for (const stanza of res.stdout.split(/\n\n+/)) {
         const field = (f: string) => new RegExp(`^${f}: (.*)$`, 'm').exec(stanza)?.[1]?.trim();
         const name = field('Package');
@@ -111,20 +124,12 @@ export class AptFetcher {
           (s ?? '').split(',').map((d) => d.split('|')[0].trim().split(/[\s(]/)[0].replace(/:any$/, '')).filter(Boolean);
         const debArch = field('Architecture') ?? arch;
         this.cache.set(`${name}:${arch}`, {
-          name, arch, version,
+          name, arch: debArch === 'all' ? 'all' : arch, version,
           depends: [...parseDeps(field('Pre-Depends')), ...parseDeps(field('Depends'))],
           file: `${name}_${version.replace(/:/g, '%3a')}_${debArch}.deb`,
         });
       }
     }
-    return names.map((n) => {
-      const p = this.cache.get(`${n}:${arch}`);
-      if (!p) {
-        throw new VlabError(`package ${n}:${arch} is not in the Debian ${this.suite} index (${this.mirror})`,
-          'run with PFNLAB_VLAB_REFRESH=1 to re-read the index, or check the mirror');
-      }
-      return p;
-    });
   }
 
   /** The packages plus everything they depend on (first alternatives), within one architecture. */

@@ -22,7 +22,16 @@ export interface ArchProfile {
   hotplugMethods: Array<'offline-online' | 'pc-dimm' | 'virtio-mem'>;
   /** Modules (basenames) loaded by /init in dependency order; absent ones are built in. */
   modules: string[];
+  /**
+   * The boot tools of the known-good OS beyond kexec (which every arch has),
+   * and e2fsck where there is a boot disk (a power cut may hit it mounted):
+   * Debian packages and the files taken from them into the initramfs.
+   */
+  bootTools: { packages: string[]; files: string[] };
 }
+
+/** Disk support for /boot (the grub or zipl boot disk), where a machine has one. */
+const DISK_MODULES = ['virtio_blk', 'crc32c_generic', 'ext4']; // ext4 loads crc32c by name (a soft dependency)
 
 const VIRTIO_MEM = ['-object', 'memory-backend-ram,id=vmem0,size=2G', '-device', 'virtio-mem-pci,id=vm0,memdev=vmem0,requested-size=0'];
 
@@ -41,7 +50,9 @@ export const ARCH_PROFILES: Record<Arch, ArchProfile> = {
     memOptions: ',slots=4,maxmem=8G',
     hotplugDevices: VIRTIO_MEM,
     hotplugMethods: ['offline-online', 'pc-dimm', 'virtio-mem'],
-    modules: ['virtio_pci', 'virtio_net', 'virtio_mem'],
+    modules: ['virtio_pci', 'virtio_net', 'virtio_mem', ...DISK_MODULES],
+    // grub-reboot is a shell script around grub-editenv; it sources grub-mkconfig_lib.
+    bootTools: { packages: ['grub-common', 'grub2-common', 'e2fsprogs'], files: ['usr/bin/grub-editenv', 'usr/sbin/grub-probe', 'usr/sbin/grub-reboot', 'usr/share/grub/grub-mkconfig_lib', 'sbin/e2fsck'] },
   },
   arm64: {
     arch: 'arm64',
@@ -58,6 +69,7 @@ export const ARCH_PROFILES: Record<Arch, ArchProfile> = {
     hotplugDevices: VIRTIO_MEM,
     hotplugMethods: ['offline-online', 'virtio-mem'],
     modules: ['virtio_pci', 'virtio_net', 'virtio_mem', '8250_pci'],
+    bootTools: { packages: [], files: [] },
   },
   ppc64le: {
     arch: 'ppc64le',
@@ -73,6 +85,7 @@ export const ARCH_PROFILES: Record<Arch, ArchProfile> = {
     hotplugDevices: [],
     hotplugMethods: ['offline-online', 'pc-dimm'],
     modules: ['virtio_pci', 'virtio_net'],
+    bootTools: { packages: [], files: [] },
   },
   s390x: {
     arch: 's390x',
@@ -87,6 +100,8 @@ export const ARCH_PROFILES: Record<Arch, ArchProfile> = {
     memOptions: '',
     hotplugDevices: [],
     hotplugMethods: ['offline-online'],
-    modules: ['virtio_ccw', 'virtio_net'],
+    modules: ['virtio_ccw', 'virtio_net', ...DISK_MODULES],
+    // zipl and its stage3 loader (lib/s390-tools comes along with the libraries); chreipl.
+    bootTools: { packages: ['s390-tools', 'e2fsprogs'], files: ['sbin/zipl', 'usr/sbin/chreipl', 'usr/sbin/lsreipl', 'sbin/e2fsck'] },
   },
 };

@@ -15,7 +15,7 @@ import { scriptPath, VlabPaths } from './paths';
  * Cached under images/<debArch>/; rebuilt only when the input hash changes.
  */
 
-const BUILDER_VERSION = 3;
+const BUILDER_VERSION = 5;
 
 export interface ImageManifest {
   debArch: string;
@@ -65,7 +65,7 @@ export async function prepareImages(profiles: ArchProfile[], o: ImageBuildOption
     const kpkgName = meta.depends.find((d) => d.startsWith('linux-image-'));
     if (!kpkgName) throw new VlabError(`linux-image-${p.kernelFlavour}:${p.debArch} names no kernel package`);
     const kpkg = await apt.show(kpkgName, p.debArch);
-    const userland = await apt.closure(['busybox-static', 'dropbear-bin'], p.debArch);
+    const userland = await apt.closure(userlandRoots(p), p.debArch);
     const pkgs = [kpkg, ...userland];
     const ids = pkgs.map((q) => `${q.name}:${q.arch}=${q.version}`).sort();
     const hash = inputHash(localInputs(initTemplate, o.authorizedKey, p), ids);
@@ -80,8 +80,13 @@ export async function prepareImages(profiles: ArchProfile[], o: ImageBuildOption
   return out;
 }
 
+/** The packages the known-good OS is made of (before their dependencies). */
+function userlandRoots(p: ArchProfile): string[] {
+  return ['busybox-static', 'dropbear-bin', 'openssh-sftp-server', 'kexec-tools', ...p.bootTools.packages];
+}
+
 function localInputs(initTemplate: string, key: string, p: ArchProfile) {
-  return JSON.stringify({ v: BUILDER_VERSION, initTemplate, key: key.trim(), modules: p.modules });
+  return JSON.stringify({ v: BUILDER_VERSION, initTemplate, key: key.trim(), modules: p.modules, roots: userlandRoots(p), tools: p.bootTools });
 }
 
 function inputHash(local: string, ids: string[]): string {
@@ -113,8 +118,13 @@ async function buildImage(p: ArchProfile, pkgs: DebPackage[], apt: AptFetcher, h
   }
   fs.copyFileSync(path.join(x, 'bin', 'busybox'), path.join(root, 'bin', 'busybox'));
   fs.chmodSync(path.join(root, 'bin', 'busybox'), 0o755);
-  fs.copyFileSync(path.join(x, 'usr', 'sbin', 'dropbear'), path.join(root, 'usr', 'sbin', 'dropbear'));
-  fs.chmodSync(path.join(root, 'usr', 'sbin', 'dropbear'), 0o755);
+  // The SSH server, and the tools the boot methods run from the known-good OS (kexec, grub-reboot, zipl).
+  for (const f of ['usr/sbin/dropbear', 'usr/lib/openssh/sftp-server', 'usr/lib/sftp-server', 'sbin/kexec', ...p.bootTools.files]) {
+    const src = path.join(x, f);
+    if (!fs.existsSync(src)) throw new VlabError(`${f} is not in the packages of the ${p.debArch} image (${[...userlandNames(pkgs)].join(' ')})`);
+    fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+    fs.cpSync(src, path.join(root, f), { verbatimSymlinks: true });
+  }
   // Shared libraries and the dynamic loader, wherever this architecture keeps them.
   for (const libdir of ['lib', 'lib64', 'usr/lib']) {
     const src = path.join(x, libdir);
@@ -153,6 +163,10 @@ async function buildImage(p: ArchProfile, pkgs: DebPackage[], apt: AptFetcher, h
   };
   fs.writeFileSync(path.join(imgDir, 'manifest.json'), JSON.stringify(m, null, 2) + '\n');
   return m;
+}
+
+function userlandNames(pkgs: DebPackage[]): Set<string> {
+  return new Set(pkgs.slice(1).map((q) => q.name));
 }
 
 /** Relative paths of every entry under dir, parents first (what cpio wants on stdin). */

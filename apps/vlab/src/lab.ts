@@ -12,7 +12,8 @@ import { HMC_CPC, MACHINES, MachineDef, machineByName, portRoles, profileOf } fr
 import { repoRoot, SAFE_DIR_RE, VlabPaths } from './paths';
 import { PortAllocator } from './port-allocator';
 import { isAlive, isStopped, killPids, processesMentioning, startDetached, stopGroup } from './process-supervisor';
-import { qemuArgv, writeMachineDir } from './qemu-command';
+import { defaultCmdline, qemuArgv, writeMachineDir } from './qemu-command';
+import { ensureBootDisk } from './boot-disk';
 import { ensureSecrets, HMC_USER, BMC_USER, readSecret, VlabSecrets } from './secrets';
 import { writeConserver, writeSer2net } from './console-servers';
 import { emptyState, Fault, loadState, recordedPorts, saveState, VlabState, withLock } from './vlab-state';
@@ -75,6 +76,7 @@ export class Vlab {
         const dir = this.paths.machine(m.name);
         const mp = { console: ports.console, ssh: ports.ssh, console2: ports.console2 };
         writeMachineDir(m, dir, mp, images.get(profileOf(m).debArch)!);
+        await ensureBootDisk(m, dir, images.get(profileOf(m).debArch)!, defaultCmdline(m));
         fs.writeFileSync(path.join(dir, 'qemu-drop.argv'), qemuArgv(m, dir, { ...mp, console: ports.consoleRelay }).join('\0') + '\0');
         fs.writeFileSync(path.join(dir, 'relay.argv'), [process.execPath, relayJs, String(ports.console), String(ports.consoleRelay)].join('\0') + '\0');
         fs.writeFileSync(path.join(dir, 'fault'), (st.faults[m.name] ?? 'none') + '\n');

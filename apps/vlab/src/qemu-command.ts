@@ -20,7 +20,11 @@ export function qemuArgv(m: MachineDef, dir: string, ports: MachinePorts): strin
   const argv = [
     p.qemu, ...p.machineArgs, '-accel', 'tcg',
     '-m', `${m.memoryMiB}M${p.memOptions}`, '-smp', String(m.cpus),
-    '-name', m.name, '-nodefaults', '-display', 'none', '-no-reboot',
+    '-name', m.name, '-nodefaults', '-display', 'none',
+    // A guest reboot ends QEMU and start-machine.sh powers on again (the one-shot
+    // staging is re-read). Not on the LPAR: there `chreipl` + reboot must reach
+    // QEMU's own re-IPL, which boots the device the guest chose (zipl method).
+    ...(m.bootDisk === 'zipl' ? [] : ['-no-reboot']),
     // wait=on: QEMU does not run the guest before the console's consumer (SOL,
     // HMC emulator) is connected, so no early byte is lost; logfile keeps a copy.
     '-chardev', `socket,id=con0,host=127.0.0.1,port=${ports.console},server=on,wait=on,logfile=${dir}/console.log,logappend=on`,
@@ -38,6 +42,13 @@ export function qemuArgv(m: MachineDef, dir: string, ports: MachinePorts): strin
     '-device', `${p.nicDevice},netdev=n0`,
     ...p.hotplugDevices,
   );
+  if (m.bootDisk) {
+    argv.push('-drive', `file=${dir}/disk.img,format=raw,if=none,id=disk0`);
+    // x86: the disk SeaBIOS boots when nothing is staged; s390x: ccw 0.0.0100, the device chreipl names.
+    // enforce_bios: the s390-ccw firmware is loaded beside the -kernel IPL, so a re-IPL from this disk finds it.
+    if (m.arch === 's390x') argv.push('-device', 'virtio-blk-ccw,drive=disk0,devno=fe.0.0100', '-global', 's390-ipl.enforce_bios=on');
+    else argv.push('-device', 'virtio-blk-pci,drive=disk0,bootindex=1');
+  }
   return argv;
 }
 
@@ -65,5 +76,9 @@ export function writeMachineDir(m: MachineDef, dir: string, ports: MachinePorts,
     fs.symlinkSync(target, link);
   }
   fs.writeFileSync(path.join(dir, 'default', 'cmdline'), defaultCmdline(m) + '\n');
+  // The known-good boot of a grub machine goes through its firmware and disk, not -kernel.
+  const fromDisk = path.join(dir, 'default', 'boot-from-disk');
+  if (m.bootDisk === 'grub') fs.writeFileSync(fromDisk, 'grub\n');
+  else fs.rmSync(fromDisk, { force: true });
   if (!fs.existsSync(path.join(dir, 'fault'))) fs.writeFileSync(path.join(dir, 'fault'), 'none\n');
 }

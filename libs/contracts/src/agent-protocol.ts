@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { BuildEventSchema } from './build-events';
 import { InventoryMachineSchema } from './inventory';
+import { PayloadResultEventSchema } from './payload-events';
 import { JobSpecSchema, RUN_STEPS } from './job-spec';
 import { NameSchema } from './safe-strings';
 import { VERDICTS } from './verdict';
@@ -130,7 +132,7 @@ export const FinishedEventSchema = z.strictObject({
   at: z.string(),
 });
 
-export const RunEventSchema = z.discriminatedUnion('type', [StepEventSchema, VerdictEventSchema, FinishedEventSchema]);
+export const RunEventSchema = z.discriminatedUnion('type', [StepEventSchema, VerdictEventSchema, FinishedEventSchema, BuildEventSchema, PayloadResultEventSchema]);
 export type RunEvent = z.infer<typeof RunEventSchema>;
 export type VerdictEvent = z.infer<typeof VerdictEventSchema>;
 export type FinishedEvent = z.infer<typeof FinishedEventSchema>;

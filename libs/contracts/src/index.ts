@@ -7,4 +7,8 @@ export * from './parse-job-spec';
 export * from './verdict';
 export * from './published-schemas';
 export * from './agent-protocol';
+export * from './build-events';
+export * from './payload-events';
 export * from './redis-url';
+export * from './paired-runs';
+export * from './measurement-views';

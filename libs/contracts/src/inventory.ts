@@ -72,12 +72,32 @@ export const ConsoleSchema = z.discriminatedUnion('driver', [
   z.strictObject({ driver: z.literal('telnet'), host: HostSchema, port: PortSchema }),
   /** conserver: `console -M host -p port NAME`. */
   z.strictObject({ driver: z.literal('conserver'), host: HostSchema, port: PortSchema.default(782), name: NameSchema, username: z.string().max(64).regex(/^[A-Za-z0-9._@-]+$/).optional(), passwordRef: SecretRefSchema.optional() }),
-  /** SSH to a console server that drops you onto the port (e.g. `ssh -p 2001 user@cs`). */
-  z.strictObject({ driver: z.literal('ssh-console'), host: HostSchema, port: PortSchema.default(22), username: z.string().max(64).regex(/^[A-Za-z0-9._@-]+$/), privateKeyRef: SecretRefSchema, hostKeySha256: z.string().max(128).optional() }),
+  /**
+   * SSH to a console server: either it drops you onto the port at login
+   * (`ssh -p 2001 user@cs`), or `command` runs the console client there
+   * (`console NAME`, `socat -,raw,echo=0 TCP:cs:7001`).
+   */
+  z
+    .strictObject({
+      driver: z.literal('ssh-console'),
+      host: HostSchema,
+      port: PortSchema.default(22),
+      username: z.string().max(64).regex(/^[A-Za-z0-9._@-]+$/),
+      privateKeyRef: SecretRefSchema.optional(),
+      passwordRef: SecretRefSchema.optional(),
+      /** Pinned host key of the console server, `SHA256:base64` as ssh-keygen -lf prints it. */
+      hostKeySha256: z.string().max(128).regex(/^SHA256:[A-Za-z0-9+/=]{20,100}$/).optional(),
+      /** argv of the console client on the server; each element in the shell-safe grammar of payload parameter values. */
+      command: z.array(z.string().min(1).max(256).regex(/^[A-Za-z0-9_.,:/@%+=-]+$/, 'is not a safe command argument (letters, digits, "_.,:/@%+=-")')).min(1).max(32).optional(),
+    })
+    .refine((c) => c.privateKeyRef !== undefined || c.passwordRef !== undefined, { message: 'needs privateKeyRef or passwordRef', path: ['privateKeyRef'] }),
   /** The HMC's "Operating System Messages" of the LPAR (hmc power settings are reused). */
   z.strictObject({ driver: z.literal('hmc') }),
 ]);
 export type ConsoleConfig = z.infer<typeof ConsoleSchema>;
+
+/** An s390 channel device bus id, cssid.ssid.devno. */
+const CcwDeviceSchema = z.string().regex(/^[0-9a-f]\.[0-3]\.[0-9a-f]{4}$/, 'is not a ccw device bus id like 0.0.0100');
 
 export const BOOT_METHODS = ['netboot', 'kexec', 'grub-oneshot', 'petitboot', 'zipl', 'direct'] as const;
 export const BootSchema = z.strictObject({
@@ -89,7 +109,15 @@ export const BootSchema = z.strictObject({
   stagingDir: SafePathSchema.optional(),
   /** Line that says the known-good OS is up (used by health checks and recovery). */
   readyMarker: z.string().max(200).optional(),
-});
+  /** kexec, petitboot, grub-oneshot, zipl: where the test kernel is uploaded on the machine (defaults per method). */
+  remoteDir: SafePathSchema.optional(),
+  /** grub-oneshot: GRUB's directory (default /boot/grub) and the mount point of GRUB's root device (default /boot). */
+  grubDir: SafePathSchema.optional(),
+  grubRootDir: SafePathSchema.optional(),
+  /** zipl: the ccw device holding remoteDir (boot record and re-IPL target), and the known-good IPL device. */
+  reiplDevice: CcwDeviceSchema.optional(),
+  knownGoodReiplDevice: CcwDeviceSchema.optional(),
+}).refine((b) => b.method !== 'zipl' || b.reiplDevice, { message: 'zipl needs reiplDevice: the ccw device (e.g. 0.0.0100) its boot record goes to', path: ['reiplDevice'] });
 export type BootConfig = z.infer<typeof BootSchema>;
 
 export const SshSchema = z.strictObject({

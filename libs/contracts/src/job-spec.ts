@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ArchSchema, PlatformSchema } from './arch';
+import { MIN_AB_REPEAT } from './paired-runs';
 import {
   CmdlineParamSchema,
   GitRefSchema,
@@ -40,6 +41,8 @@ export const KernelSourceSchema = z.strictObject({
   patches: z.array(PatchRefSchema).max(200).default([]),
   config: KernelConfigSchema.default({ base: 'defconfig', fragments: [] }),
   toolchain: z.enum(['gcc', 'llvm']).default('gcc'),
+  /** An initramfs on the agent's host to boot the built kernel with (its user space; the machine's own when absent). */
+  initrd: SafePathSchema.optional(),
 });
 
 /** Reuse a build pfnlab already made. */
@@ -128,6 +131,9 @@ export const JobSpecSchema = z
     if ('selector' in spec.target && spec.target.selector.arch && spec.target.selector.arch !== spec.arch) {
       ctx.addIssue({ code: 'custom', path: ['target', 'selector', 'arch'], message: `selector arch "${spec.target.selector.arch}" contradicts job arch "${spec.arch}"` });
     }
+    if (spec.baseline && spec.repeat < MIN_AB_REPEAT) {
+      ctx.addIssue({ code: 'custom', path: ['repeat'], message: `a job with a baseline needs repeat: ${MIN_AB_REPEAT} or more (runs per side); with ${spec.repeat}, no difference can reach p < 0.05` });
+    }
   });
 
 /** A job spec as written (defaults optional). */
@@ -159,9 +165,17 @@ export const DEFAULT_STEP_TIMEOUTS: Record<RunStep, number> = {
   release: 60,
 };
 
+/**
+ * A kernel built for the run is built in its deploy step (or reused from the
+ * artifact store in seconds); a cold build of a large config on a small
+ * builder takes this long, so that is what deploy gets unless the job says.
+ */
+export const DEFAULT_BUILD_SECONDS = 3600;
+
 /** The timeout of each step for this spec. */
-export function stepTimeouts(spec: Pick<JobSpec, 'boot'>): Record<RunStep, number> {
+export function stepTimeouts(spec: Pick<JobSpec, 'boot'> & Partial<Pick<JobSpec, 'kernel'>>): Record<RunStep, number> {
   const out = { ...DEFAULT_STEP_TIMEOUTS };
+  if (spec.kernel && 'tree' in spec.kernel) out.deploy += DEFAULT_BUILD_SECONDS;
   for (const step of RUN_STEPS) {
     const t = spec.boot.timeouts[step];
     if (t !== undefined) out[step] = t;

@@ -42,8 +42,9 @@ describe('createDrivers', () => {
     const hmcPower = { driver: 'hmc', baseUrl: 'https://hmc.lab', username: 'u', passwordRef: 'env:X', cpc: 'C', lpar: 'L', loadAddress: '1234' };
     expect(() => createDrivers(machine({ power: hmcPower }), secrets)).toThrow(new DriverConfigError('machine m1: console.driver: ipmi-sol needs power.driver ipmi (it reuses the BMC settings), not hmc'));
     expect(() => createDrivers(machine({ console: { driver: 'hmc' } }), secrets)).toThrow(/machine m1: console\.driver: hmc needs power\.driver hmc/);
-    expect(() => createDrivers(machine({ boot: { method: 'kexec' } }), secrets)).toThrow(/machine m1: boot\.method: kexec is not implemented yet/);
+    expect(() => createDrivers(machine({ boot: { method: 'kexec' } }), secrets)).toThrow(/machine m1: ssh: kexec boots from the machine's running OS and needs its ssh settings/);
+    expect(() => createDrivers(machine({ boot: { method: 'direct' } }), secrets)).toThrow(/machine m1: boot\.method: direct is not implemented/);
     expect(() => createDrivers(machine({ boot: { method: 'netboot' } }), secrets)).toThrow(/machine m1: boot\.stagingDir: netboot needs/);
-    expect(() => createDrivers(machine({ console: { driver: 'ssh-console', host: 'cs', username: 'u', privateKeyRef: 'env:K' } }), secrets)).toThrow(/ssh-console is not implemented yet/);
+    expect(createDrivers(machine({ console: { driver: 'ssh-console', host: 'cs', username: 'u', privateKeyRef: 'env:K' } }), secrets).console.describe).toBe('ssh-console u@cs:22');
   });
 });

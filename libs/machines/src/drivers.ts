@@ -1,11 +1,15 @@
 import type { InventoryMachine } from '@pfnlab/contracts';
 import type { BootMethod } from './boot/boot-method';
+import { GrubOneshotBoot } from './boot/grub-oneshot-boot';
+import { KexecBoot } from './boot/kexec-boot';
 import { NetbootStaging } from './boot/netboot-staging';
+import { ZiplReiplBoot } from './boot/zipl-reipl-boot';
 import { ConserverConsole, type ConserverOptions } from './console/conserver-console';
 import type { ConsoleDriver } from './console/console-driver';
 import { HmcConsole, type HmcConsoleOptions } from './console/hmc-console';
 import { IpmiSolConsole, type IpmiSolOptions } from './console/ipmi-sol-console';
 import { ReconnectingConsole } from './console/reconnecting-console';
+import { SshConsole } from './console/ssh-console';
 import { TcpConsole } from './console/tcp-console';
 import { TelnetConsole } from './console/telnet-console';
 import { HmcApiSession, type HmcSessionOptions } from './hmc/hmc-api-session';
@@ -14,6 +18,7 @@ import { IpmiPowerDriver, type IpmiPowerOptions } from './power/ipmi-power-drive
 import type { PowerDriver } from './power/power-driver';
 import { RedfishPowerDriver, type RedfishPowerOptions } from './power/redfish-power-driver';
 import type { SecretResolver } from './secrets/secret-resolver';
+import { sshTargetOf } from './ssh/ssh-target';
 
 export class DriverConfigError extends Error {}
 
@@ -97,7 +102,14 @@ export function createDrivers(machine: InventoryMachine, secrets: SecretResolver
       break;
     }
     case 'ssh-console':
-      throw unsupported('console.driver', 'ssh-console is not implemented yet; use ipmi-sol, tcp, telnet, conserver or hmc');
+      console = new ReconnectingConsole(
+        new SshConsole(
+          { host: c.host, port: c.port, username: c.username, privateKeyRef: c.privateKeyRef, passwordRef: c.passwordRef, hostKeySha256: c.hostKeySha256, command: c.command },
+          (ref) => secrets.resolve(ref),
+          { log: o.log },
+        ),
+      );
+      break;
   }
 
   const b = machine.boot;
@@ -107,8 +119,22 @@ export function createDrivers(machine: InventoryMachine, secrets: SecretResolver
       if (!b.stagingDir) throw unsupported('boot.stagingDir', 'netboot needs the directory the firmware reads (e.g. .../boot/next)');
       boot = new NetbootStaging(b.stagingDir, b.consoleParams, b.earlyconParams);
       break;
+    case 'kexec':
+    case 'petitboot':
+    case 'grub-oneshot':
+    case 'zipl': {
+      const ssh = machine.ssh;
+      if (!ssh) throw unsupported('ssh', `${b.method} boots from the machine's running OS and needs its ssh settings`);
+      const target = () => sshTargetOf(ssh, secrets);
+      const common = { consoleParams: b.consoleParams, earlyconParams: b.earlyconParams };
+      if (b.method === 'grub-oneshot') boot = new GrubOneshotBoot(target, { ...common, remoteDir: b.remoteDir ?? '/boot/pfnlab', grubDir: b.grubDir, grubRootDir: b.grubRootDir });
+      else if (b.method === 'zipl') boot = new ZiplReiplBoot(target, { ...common, remoteDir: b.remoteDir ?? '/boot/pfnlab', reiplDevice: b.reiplDevice!, knownGoodReiplDevice: b.knownGoodReiplDevice });
+      // RAM, not disk: a kexec image is read once and the machine's disks stay as they are.
+      else boot = new KexecBoot(target, { ...common, remoteDir: b.remoteDir ?? '/run/pfnlab' }, b.method);
+      break;
+    }
     default:
-      throw unsupported('boot.method', `${b.method} is not implemented yet; use netboot`);
+      throw unsupported('boot.method', `${b.method} is not implemented; use netboot, kexec, petitboot, grub-oneshot or zipl`);
   }
   return { power, console, boot };
 }

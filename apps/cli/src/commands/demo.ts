@@ -58,7 +58,8 @@ export function registerDemo(program: Command): void {
     const vlab = new Vlab(vlabDir);
     await vlab.up({ powerOn: false, log: (m) => say(`  vlab: ${m}`) });
     const inventoryFile = vlab.paths.inventory;
-    vlab.writeInventory(vlab.state()!, {}, inventoryFile);
+    // x86-01 boots its test kernel by kexec from its running OS; the LPAR goes through the HMC API; the rest by netboot staging.
+    vlab.writeInventory(vlab.state()!, { boot: { 'x86-01': 'kexec' } }, inventoryFile);
     const inventory = parseInventory(readFileSync(inventoryFile, 'utf8'), inventoryFile);
 
     const agentTokenFile = join(state, 'agent-token');
@@ -120,7 +121,11 @@ export function registerDemo(program: Command): void {
     if (opts.json) for (const r of results) process.stdout.write(JSON.stringify(r) + '\n');
     else {
       say('\nverdicts:');
-      for (const r of results) say(`  ${String(r.machine).padEnd(12)} ${String(r.arch).padEnd(8)} ${String(r.verdict).padEnd(6)} ${r.seconds ?? '-'} s  milestones: ${r.milestones.join(', ')}${r.crashes.length ? `  crashes: ${r.crashes.join('; ')}` : ''}`);
+      const path = (name: string | null) => {
+        const m = inventory.machines.find((x) => x.name === name);
+        return m ? `${m.power.driver} + ${m.boot.method}` : '?';
+      };
+      for (const r of results) say(`  ${String(r.machine).padEnd(12)} ${String(r.arch).padEnd(8)} ${String(r.verdict).padEnd(6)} ${String(r.seconds ?? '-').padStart(5)} s  via ${path(r.machine).padEnd(15)} milestones: ${r.milestones.join(', ')}${r.crashes.length ? `  crashes: ${r.crashes.join('; ')}` : ''}`);
       say(`\nsee them: ./bin/pfnlab jobs ls   (XDG_CONFIG_HOME=${process.env.XDG_CONFIG_HOME})`);
       say(`API docs: ${server}/api/docs   consoles: ${server}/api/runs/RUN/console`);
       say('stop everything: ./bin/pfnlab demo stop');

@@ -4,6 +4,7 @@ import { CliError, ExitCode } from '../cli-error';
 import { age, printRecord, printTable } from '../output';
 import { readInput } from '../read-input';
 import { readSse } from '../sse-client';
+import { formatStoredComparison, type Comparison } from './compare';
 
 interface Job {
   id: string;
@@ -15,7 +16,11 @@ interface Job {
   verdictReason: string | null;
   createdAt: string;
   finishedAt: string | null;
-  runs?: Array<{ id: string; machineId: string | null; state: string; verdict: string | null; iteration: number; attempt: number; failedStep: string | null }>;
+  runs?: Array<{ id: string; machineId: string | null; state: string; verdict: string | null; iteration: number; attempt: number; failedStep: string | null; variant?: string; round?: number }>;
+  /** A/B jobs (a spec with a baseline). */
+  abState?: string | null;
+  abSummary?: string | null;
+  comparisonId?: string | null;
   [k: string]: unknown;
 }
 
@@ -137,10 +142,15 @@ export function registerJobs(program: Command): void {
     .action(async (id: string, opts: { json?: boolean }) => {
       const job = await new ApiClient().get<Job>(`/api/jobs/${jobId(id)}`);
       if (opts.json) return printRecord(job, true);
-      const { spec: _spec, runs = [], ...rest } = job;
-      printRecord(rest, false);
+      const { spec: _spec, runs = [], abState, abSummary, comparisonId, ...rest } = job;
+      printRecord(abState ? { ...rest, 'A/B': `${abState}: ${abSummary ?? ''}` } : rest, false);
       process.stdout.write(`runs: ${runs.length ? '' : '(none yet)'}\n`);
-      for (const r of runs) process.stdout.write(`  ${r.id}  #${r.iteration}.${r.attempt}  ${r.state}  ${r.verdict ?? ''}${r.failedStep ? ` (step ${r.failedStep})` : ''}\n`);
+      for (const r of runs) {
+        const side = abState ? `  ${(r.variant ?? 'candidate').padEnd(9)} round ${r.round ?? 1}` : '';
+        process.stdout.write(`  ${r.id}  #${r.iteration}.${r.attempt}${side}  ${r.state}  ${r.verdict ?? ''}${r.failedStep ? ` (step ${r.failedStep})` : ''}\n`);
+      }
+      // The comparison that decided the A/B job, as `pfnlab compare` prints one.
+      if (comparisonId) process.stdout.write(`\n${formatStoredComparison(await new ApiClient().get<Comparison>(`/api/comparisons/${comparisonId}`))}`);
     });
 
   jobs

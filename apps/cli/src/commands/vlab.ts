@@ -76,16 +76,19 @@ export function registerVlab(program: Command): void {
     .option('--json', 'print JSON instead of YAML')
     .option('--redfish', 'power x86-01 through its Redfish service instead of IPMI')
     .option('--console-servers', 'use the console servers (conserver for x86-01, ser2net telnet for tx2-01) instead of SOL')
+    .option('--boot <machine=method...>', 'boot method per machine (default netboot): kexec (all), petitboot (p9-01), grub-oneshot (x86-01), zipl (z15-lpar-01)')
     .option('-o, --output <file>', 'write to this file as well')
-    .action((o: { json?: boolean; redfish?: boolean; consoleServers?: boolean; output?: string }) => wrap(async () => {
+    .action((o: { json?: boolean; redfish?: boolean; consoleServers?: boolean; boot?: string[]; output?: string }) => wrap(async () => {
       const l = lab();
       const st = l.state();
       if (!st) throw new CliError('the vlab is not set up', ExitCode.failure, 'run `pfnlab vlab up` first');
-      const text = l.writeInventory(st, { redfish: o.redfish, consoleServers: o.consoleServers });
+      const { parseBootChoices } = await import('../../../vlab/src/inventory-writer');
+      const opts = { redfish: o.redfish, consoleServers: o.consoleServers, boot: parseBootChoices(o.boot ?? []) };
+      const text = l.writeInventory(st, opts);
       if (o.output) fs.writeFileSync(o.output, text);
       if (o.json) {
         const { buildInventory } = await import('../../../vlab/src/inventory-writer');
-        out(JSON.stringify(buildInventory(l.paths, st, { redfish: o.redfish, consoleServers: o.consoleServers }), null, 2) + '\n');
+        out(JSON.stringify(buildInventory(l.paths, st, opts), null, 2) + '\n');
       } else out(text);
     }));
 

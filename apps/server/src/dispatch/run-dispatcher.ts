@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { stepTimeouts, type JobSpec } from '@pfnlab/contracts';
+import { DataSource, In } from 'typeorm';
+import { runsBaselineItself, runSlots, specForVariant, stepTimeouts, type JobSpec, type RunSlot } from '@pfnlab/contracts';
 import { JobEntity, LabEntity, MachineEntity, RunEntity } from '../db/entities';
 import { MachineLeases } from './machine-leases';
 import { RUN_QUEUES, RunQueues } from './run-queues';
@@ -15,7 +15,10 @@ const LEASE_MARGIN_SECONDS = 120;
  * Turns a queued job into runs on machines: one run per repeat, each on a
  * machine matching the target, leased before the run is handed to the
  * machine's agent. A job no machine could ever take ends at once with a
- * reason instead of waiting in the queue.
+ * reason instead of waiting in the queue. An A/B job's runs (baseline and
+ * candidate alternating, libs/contracts paired-runs) all go to the machine
+ * its first run got, in slot order: a comparison across machines would
+ * measure the machines.
  */
 @Injectable()
 export class RunDispatcher {
@@ -31,20 +34,26 @@ export class RunDispatcher {
     const job = await this.committedJob(jobId);
     if (job.state === 'finished' || job.state === 'canceled') return { state: 'gone' };
     const spec = job.spec;
-    const candidates = await this.candidates(spec);
+    const runs = await this.db.getRepository(RunEntity).find({ where: { jobId }, order: { createdAt: 'ASC' } });
+    const pinned = runsBaselineItself(spec) ? runs.find((r) => r.machineId)?.machineId : undefined;
+    const candidates = (await this.candidates(spec)).filter((m) => !pinned || m.id === pinned);
     if (!candidates.length) {
-      const reason = `no machine can take this job: ${describeTarget(spec)} matches no machine that is in service`;
-      await this.db.getRepository(JobEntity).update({ id: job.id, state: 'queued' }, { state: 'finished', verdict: 'ERROR', verdictReason: reason, finishedAt: new Date() });
+      const reason = pinned
+        ? 'the machine of this A/B job\'s first runs is no longer in service; its remaining runs cannot go elsewhere (a comparison across machines measures the machines)'
+        : `no machine can take this job: ${describeTarget(spec)} matches no machine that is in service`;
+      await this.db.getRepository(JobEntity).update({ id: job.id, state: pinned ? In(['queued', 'running']) : 'queued' }, { state: 'finished', verdict: 'ERROR', verdictReason: reason, finishedAt: new Date() });
       return { state: 'impossible', reason };
     }
-    const runs = await this.db.getRepository(RunEntity).find({ where: { jobId } });
-    const dispatched = new Set(runs.filter((r) => r.machineId).map((r) => r.iteration));
+    const dispatched = new Set(runs.filter((r) => r.machineId).map((r) => `${r.variant}:${r.iteration}`));
     const leaseSeconds = Object.values(stepTimeouts(spec)).reduce((a, b) => a + b, 0) + LEASE_MARGIN_SECONDS;
-    let waiting = false;
-    for (let iteration = 0; iteration < spec.repeat; iteration++) {
-      if (dispatched.has(iteration)) continue;
-      if (!(await this.dispatchOne(job, iteration, candidates, leaseSeconds))) waiting = true;
+    const open = runSlots(spec, job.abState === 'confirming' ? 2 : 1).filter((slot) => !dispatched.has(`${slot.variant}:${slot.iteration}`));
+    if (runsBaselineItself(spec)) {
+      // One run at a time, in slot order, so they alternate on one machine; the rest wait their turn.
+      const sent = open.length ? await this.dispatchOne(job, open[0], candidates, leaseSeconds) : true;
+      return { state: !sent || open.length > 1 ? 'waiting' : 'dispatched' };
     }
+    let waiting = false;
+    for (const slot of open) if (!(await this.dispatchOne(job, slot, candidates, leaseSeconds))) waiting = true;
     return { state: waiting ? 'waiting' : 'dispatched' };
   }
 
@@ -68,11 +77,12 @@ export class RunDispatcher {
    * before the run is queued, so the agent never sees a run the database
    * does not have yet; if queuing fails, the lease and the run are undone.
    */
-  private async dispatchOne(job: JobEntity, iteration: number, candidates: Array<MachineEntity & { lab: LabEntity }>, leaseSeconds: number): Promise<boolean> {
+  private async dispatchOne(job: JobEntity, slot: RunSlot, candidates: Array<MachineEntity & { lab: LabEntity }>, leaseSeconds: number): Promise<boolean> {
+    const { iteration, variant, round } = slot;
     for (const machine of candidates) {
       const leased = await this.db
         .transaction(async (em) => {
-          const run = em.create(RunEntity, { jobId: job.id, iteration, attempt: 1, state: 'queued', machineId: machine.id });
+          const run = em.create(RunEntity, { jobId: job.id, iteration, variant, round, attempt: 1, state: 'queued', machineId: machine.id });
           await em.insert(RunEntity, run);
           const lease = await this.leases.acquire(machine.id, run.id, leaseSeconds, em);
           if (!lease) throw new LeaseBusy();
@@ -93,7 +103,7 @@ export class RunDispatcher {
           machine: machine.name,
           leaseToken: lease.token,
           leaseExpiresAt: lease.expiresAt.toISOString(),
-          spec: job.spec,
+          spec: specForVariant(job.spec, variant),
           attempt: 1,
           iteration,
         });
@@ -104,7 +114,7 @@ export class RunDispatcher {
         });
         throw e;
       }
-      this.log.log(`job ${job.id} run ${iteration} -> ${machine.name} (run ${run.id})`);
+      this.log.log(`job ${job.id} run ${variant === 'baseline' ? 'baseline ' : ''}${iteration} -> ${machine.name} (run ${run.id})`);
       return true;
     }
     return false;

@@ -51,6 +51,7 @@ export class JobsService {
           priority: spec.priority,
           state: 'queued',
           submittedBy: by.userId,
+          abState: spec.baseline ? 'measuring' : null,
         });
         await em.insert(JobEntity, job);
         try {
@@ -75,7 +76,7 @@ export class JobsService {
   }
 
   async runsOf(jobId: string): Promise<RunEntity[]> {
-    return this.runs.find({ where: { jobId }, order: { iteration: 'ASC', attempt: 'ASC' } });
+    return this.runs.find({ where: { jobId }, order: { iteration: 'ASC', variant: 'ASC', attempt: 'ASC' } });
   }
 
   async list(f: JobFilter): Promise<Page<JobEntity>> {

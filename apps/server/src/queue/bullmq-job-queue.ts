@@ -21,10 +21,10 @@ export class BullmqJobQueue implements JobQueue {
     this.queue.on('error', () => undefined);
   }
 
-  async enqueue(jobId: string, priority: number): Promise<void> {
+  async enqueue(jobId: string, priority: number, entry?: string): Promise<void> {
     // A dispatch that fails on something unexpected is retried with backoff before the job is given up (JobsProcessor).
     const opts = {
-      jobId,
+      jobId: entry ? `${jobId}-${entry}` : jobId,
       priority: bullPriority(priority),
       attempts: DISPATCH_ATTEMPTS,
       backoff: { type: 'exponential', delay: 1000 },

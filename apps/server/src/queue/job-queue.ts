@@ -4,8 +4,12 @@
  * repaired by QueueReconciler, so the two never disagree for long.
  */
 export interface JobQueue {
-  /** Idempotent: enqueuing the same job id twice leaves one entry. */
-  enqueue(jobId: string, priority: number): Promise<void>;
+  /**
+   * Idempotent: enqueuing the same job id twice leaves one entry. `entry`
+   * names a later dispatch of the same job (an A/B job's confirmation
+   * round), which the finished first entry would otherwise swallow.
+   */
+  enqueue(jobId: string, priority: number, entry?: string): Promise<void>;
   /** Removes a waiting entry; false when there was none (already taken or never queued). */
   remove(jobId: string): Promise<boolean>;
   has(jobId: string): Promise<boolean>;

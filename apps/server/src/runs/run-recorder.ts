@@ -1,21 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import type { FinishedEvent, Health, RunEvent, Verdict, VerdictEvent } from '@pfnlab/contracts';
+import { runSlots, type FinishedEvent, type Health, type RunEvent, type Verdict, type VerdictEvent } from '@pfnlab/contracts';
+import { BuildRecorder } from '../builds/build-recorder';
 import { CrashRecorder } from '../crashes/crash-recorder';
 import { JobEntity, MachineEntity, MachineHealthEventEntity, RunEntity } from '../db/entities';
 import { MachineLeases } from '../dispatch/machine-leases';
+import { AbJobCoordinator } from '../measurements/ab-job-coordinator';
+import { PayloadRecorder } from '../measurements/payload-recorder';
+import { finishedJobFields } from './job-verdict';
 
-/** Worst first: a job's verdict is the worst of its runs'. */
-const VERDICT_ORDER: Verdict[] = ['FAIL', 'ERROR', 'CANCELED', 'DONE', 'PASS'];
-
-export function jobVerdict(verdicts: Verdict[]): Verdict {
-  for (const v of VERDICT_ORDER) if (verdicts.includes(v)) return v;
-  return 'ERROR';
-}
 
 /**
- * Applies what agents report about runs: step progress and the verdict.
+ * Applies what agents report about runs: step progress, the verdict, and
+ * (through BuildRecorder) the kernel builds made for them, (through
+ * PayloadRecorder) what their payloads measured.
  * Every write is fenced by the run's lease token, so an agent that lost
  * its lease (it was presumed dead, and the machine went to another run)
  * cannot change anything; reports are idempotent, so a redelivered event
@@ -29,6 +28,9 @@ export class RunRecorder {
     @InjectDataSource() private readonly db: DataSource,
     private readonly leases: MachineLeases,
     private readonly crashes: CrashRecorder,
+    private readonly builds: BuildRecorder,
+    private readonly payloads: PayloadRecorder,
+    private readonly ab: AbJobCoordinator,
   ) {}
 
   async apply(event: RunEvent): Promise<'applied' | 'stale'> {
@@ -39,6 +41,10 @@ export class RunRecorder {
         return this.verdict(event);
       case 'finished':
         return this.finish(event);
+      case 'build':
+        return this.builds.apply(event);
+      case 'payload':
+        return this.payloads.apply(event);
     }
   }
 
@@ -89,6 +95,8 @@ export class RunRecorder {
 
   /** Ends the run: releases the machine's lease, records its state, and finishes the job when it was the last run. */
   private async finish(e: FinishedEvent): Promise<'applied' | 'stale'> {
+    let endedBuilds: string[] = [];
+    let abRoundEnded: string | null = null;
     const result = await this.db.transaction(async (em) => {
       const run = await this.fencedRun(em, e.runId, e.leaseToken);
       if (!run) return 'stale' as const;
@@ -102,9 +110,12 @@ export class RunRecorder {
       const machine = await em.findOneByOrFail(MachineEntity, { id: run.machineId! });
       await this.leases.release(machine.id, run.id, e.leaseToken, em);
       await this.setHealth(em, machine, e.machineState, `after run ${run.id} (${verdict})`);
-      await this.finishJobIfDone(em, run.jobId);
+      endedBuilds = await this.builds.endUnfinished(em, run.id, `the agent ended the run (${verdict})`);
+      abRoundEnded = await this.finishJobIfDone(em, run.jobId);
       return 'applied' as const;
     });
+    await this.builds.announceEnded(endedBuilds);
+    await this.decideAbRound(abRoundEnded);
     if (result === 'stale') this.log.warn(`ignored the end of run ${e.runId} (lease ${e.leaseToken} is not current)`);
     return result;
   }
@@ -118,7 +129,9 @@ export class RunRecorder {
 
   /** Ends a run the lab lost (agent gone, lease expired): ERROR, machine left for recovery. */
   async abandon(runId: string, reason: string, step: RunEntity['failedStep'] = null, verdict: Verdict = 'ERROR'): Promise<boolean> {
-    return this.db.transaction(async (em) => {
+    let endedBuilds: string[] = [];
+    let abRoundEnded: string | null = null;
+    const ended = await this.db.transaction(async (em) => {
       const run = await em.findOne(RunEntity, { where: { id: runId }, lock: { mode: 'pessimistic_write' } });
       if (!run || run.state === 'finished') return false;
       await em.update(RunEntity, { id: run.id }, { state: 'finished', verdict, verdictReason: reason, failedStep: step, finishedAt: new Date() });
@@ -128,9 +141,19 @@ export class RunRecorder {
         // A run that never reached the machine leaves it as it was.
         if (run.state !== 'queued') await this.setHealth(em, machine, 'unknown', reason);
       }
-      await this.finishJobIfDone(em, run.jobId);
+      endedBuilds = await this.builds.endUnfinished(em, run.id, reason);
+      abRoundEnded = await this.finishJobIfDone(em, run.jobId);
       return true;
     });
+    await this.builds.announceEnded(endedBuilds);
+    await this.decideAbRound(abRoundEnded);
+    return ended;
+  }
+
+  /** After the commit that ended an A/B job's round; a failure here is retried by the coordinator's sweep. */
+  private async decideAbRound(jobId: string | null): Promise<void> {
+    if (!jobId) return;
+    await this.ab.roundEnded(jobId).catch((err: Error) => this.log.warn(`A/B job ${jobId}: deciding the round failed (the sweep retries): ${err.message}`));
   }
 
   private async setHealth(em: EntityManager, machine: MachineEntity, to: Health, reason: string): Promise<void> {
@@ -140,15 +163,20 @@ export class RunRecorder {
     await em.insert(MachineHealthEventEntity, { machineId: machine.id, fromState: machine.health, toState: to, reason, actor: 'run' });
   }
 
-  private async finishJobIfDone(em: EntityManager, jobId: string): Promise<void> {
+  /**
+   * Ends the job once every run it is to have has finished. An A/B job is
+   * decided by AbJobCoordinator after this commit (a comparison, maybe a
+   * second round): its id is returned instead.
+   */
+  private async finishJobIfDone(em: EntityManager, jobId: string): Promise<string | null> {
     const job = await em.findOne(JobEntity, { where: { id: jobId }, lock: { mode: 'pessimistic_write' } });
-    if (!job || job.state === 'finished' || job.state === 'canceled') return;
+    if (!job || job.state === 'finished' || job.state === 'canceled') return null;
     const runs = await em.find(RunEntity, { where: { jobId } });
-    const done = runs.filter((r) => r.state === 'finished');
-    const iterations = new Set(done.map((r) => r.iteration));
-    if (iterations.size < job.spec.repeat || runs.some((r) => r.state !== 'finished')) return;
-    const verdict = jobVerdict(done.map((r) => r.verdict!));
-    const worst = done.find((r) => r.verdict === verdict);
-    await em.update(JobEntity, { id: jobId, state: In(['queued', 'running']) }, { state: 'finished', verdict, verdictReason: worst?.verdictReason ?? null, finishedAt: new Date() });
+    if (runs.some((r) => r.state !== 'finished')) return null;
+    const done = new Set(runs.map((r) => `${r.variant}:${r.iteration}`));
+    if (runSlots(job.spec, job.abState === 'confirming' ? 2 : 1).some((slot) => !done.has(`${slot.variant}:${slot.iteration}`))) return null;
+    if (job.spec.baseline) return jobId;
+    await em.update(JobEntity, { id: jobId, state: In(['queued', 'running']) }, { state: 'finished', ...finishedJobFields(runs), finishedAt: new Date() });
+    return null;
   }
 }

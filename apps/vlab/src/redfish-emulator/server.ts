@@ -100,7 +100,8 @@ export class RedfishEmulator {
     const i = this.cfg.ipmi;
     const argv = ['-I', 'lanplus', '-C', '3', '-H', i.host, '-p', String(i.port), '-U', i.username, '-f', i.passwordFile, ...args];
     return new Promise((resolve, reject) => {
-      execFile('ipmitool', argv, { timeout: 20_000 }, (err, stdout, stderr) => {
+      // SIGKILL: ipmitool retrying a silent BMC does not stop at SIGTERM, and a Redfish client must get its 503 in time.
+      execFile('ipmitool', argv, { timeout: 15_000, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
         if (err) reject(new HttpError(503, `the BMC did not answer: ${(stderr || err.message).trim()}`));
         else resolve(stdout);
       });

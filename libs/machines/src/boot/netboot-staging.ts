@@ -1,8 +1,8 @@
-import { constants as fsc } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { BootError, type BootArtifacts, type BootMethod } from './boot-method';
 import { buildCmdline } from './kernel-cmdline';
+import { mustReadLocal } from './local-file';
 
 /**
  * Netboot staging: kernel, optional initrd and a `cmdline` file in a
@@ -14,6 +14,7 @@ import { buildCmdline } from './kernel-cmdline';
  * part (the vlab moves boot/next away when it boots it).
  */
 export class NetbootStaging implements BootMethod {
+  readonly kind = 'firmware' as const;
   readonly describe: string;
 
   constructor(
@@ -29,8 +30,8 @@ export class NetbootStaging implements BootMethod {
 
   async stage(a: BootArtifacts): Promise<void> {
     const cmdline = buildCmdline([...(a.earlycon === false ? [] : this.earlyconParams), ...this.consoleParams], a.cmdline);
-    await this.mustRead(a.kernelPath, 'kernel image');
-    if (a.initrdPath) await this.mustRead(a.initrdPath, 'initrd');
+    await mustReadLocal(a.kernelPath, 'kernel image');
+    if (a.initrdPath) await mustReadLocal(a.initrdPath, 'initrd');
     const parent = path.dirname(this.stagingDir);
     try {
       await fs.mkdir(parent, { recursive: true });
@@ -67,14 +68,5 @@ export class NetbootStaging implements BootMethod {
       throw new BootError(`${this.describe}: cannot remove the previous staging (${(e as NodeJS.ErrnoException).code})`);
     }
     await fs.rm(trash, { recursive: true, force: true });
-  }
-
-  private async mustRead(file: string, what: string): Promise<void> {
-    try {
-      await fs.access(file, fsc.R_OK);
-      if (!(await fs.stat(file)).isFile()) throw Object.assign(new Error(), { code: 'not a regular file' });
-    } catch (e) {
-      throw new BootError(`${what} ${file} does not exist or cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
   }
 }

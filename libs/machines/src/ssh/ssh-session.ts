@@ -123,21 +123,42 @@ export class SshSession {
     });
   }
 
-  /** Uploads a file (kernel, initrd, payload) over SFTP, with the given mode. */
-  upload(localPath: string, remotePath: string, mode = 0o644): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.client.sftp((err, sftp: SFTPWrapper) => {
-        if (err) return reject(err);
-        sftp.fastPut(localPath, remotePath, { mode }, (e) => {
-          sftp.end();
-          if (e) reject(new Error(`SFTP upload of ${localPath} to ${remotePath} failed: ${e.message}`));
-          else resolve();
-        });
-      });
+  /**
+   * One SFTP channel per session, opened on first use: some servers
+   * (dropbear) refuse a new sftp subsystem while the previous one winds down.
+   */
+  private sftpChannel?: Promise<SFTPWrapper>;
+
+  private sftp(): Promise<SFTPWrapper> {
+    this.sftpChannel ??= new Promise<SFTPWrapper>((resolve, reject) => {
+      this.client.sftp((err, sftp) => (err ? reject(err) : resolve(sftp)));
     });
+    this.sftpChannel.catch(() => (this.sftpChannel = undefined));
+    return this.sftpChannel;
+  }
+
+  /** Uploads a file (kernel, initrd, payload) over SFTP, with the given mode. */
+  async upload(localPath: string, remotePath: string, mode = 0o644): Promise<void> {
+    const sftp = await this.sftp().catch((e: Error) => {
+      throw new Error(`SFTP upload of ${localPath} to ${remotePath} failed: ${e.message}`);
+    });
+    await new Promise<void>((resolve, reject) =>
+      sftp.fastPut(localPath, remotePath, { mode }, (e) => (e ? reject(new Error(`SFTP upload of ${localPath} to ${remotePath} failed: ${e.message}`)) : resolve())),
+    );
+  }
+
+  /** Writes a small file (a generated config) over SFTP. */
+  async writeFile(remotePath: string, content: string, mode = 0o644): Promise<void> {
+    const sftp = await this.sftp().catch((e: Error) => {
+      throw new Error(`SFTP write of ${remotePath} failed: ${e.message}`);
+    });
+    await new Promise<void>((resolve, reject) =>
+      sftp.writeFile(remotePath, content, { mode }, (e) => (e ? reject(new Error(`SFTP write of ${remotePath} failed: ${e.message}`)) : resolve())),
+    );
   }
 
   close(): void {
+    this.sftpChannel?.then((s) => s.end()).catch(() => undefined);
     this.client.end();
   }
 }

@@ -14,6 +14,7 @@ import { MachineEntity } from './machine.entity';
 import { MachineHealthEventEntity } from './machine-health-event.entity';
 import { MachineSecretEntity } from './machine-secret.entity';
 import { MeasurementEntity } from './measurement.entity';
+import { PayloadResultEntity } from './payload-result.entity';
 import { NotificationRouteEntity } from './notification-route.entity';
 import { RunEntity } from './run.entity';
 import { RunStepEntity } from './run-step.entity';
@@ -22,11 +23,11 @@ import { UserEntity } from './user.entity';
 export {
   AgentEntity, ApiTokenEntity, AuditEntryEntity, BisectionEntity, BuildEntity, ComparisonEntity, ConsoleChunkEntity,
   CrashEntity, CrashOccurrenceEntity, JobEntity, KernelTreeEntity, LabEntity, MachineEntity, MachineHealthEventEntity,
-  MachineSecretEntity, MeasurementEntity, NotificationRouteEntity, RunEntity, RunStepEntity, UserEntity,
+  MachineSecretEntity, MeasurementEntity, NotificationRouteEntity, PayloadResultEntity, RunEntity, RunStepEntity, UserEntity,
 };
 
 export const ENTITIES = [
   AgentEntity, ApiTokenEntity, AuditEntryEntity, BisectionEntity, BuildEntity, ComparisonEntity, ConsoleChunkEntity,
   CrashEntity, CrashOccurrenceEntity, JobEntity, KernelTreeEntity, LabEntity, MachineEntity, MachineHealthEventEntity,
-  MachineSecretEntity, MeasurementEntity, NotificationRouteEntity, RunEntity, RunStepEntity, UserEntity,
+  MachineSecretEntity, MeasurementEntity, NotificationRouteEntity, PayloadResultEntity, RunEntity, RunStepEntity, UserEntity,
 ];

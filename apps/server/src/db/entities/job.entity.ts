@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { Arch, JobSpec, JobState, Verdict } from '@pfnlab/contracts';
+import type { AbState } from '@pfnlab/stats';
 
 /** A submitted job: the validated spec as stored, plus its life cycle. */
 @Entity('jobs')
@@ -19,4 +20,9 @@ export class JobEntity {
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
   @Column({ type: 'timestamptz', nullable: true }) finishedAt!: Date | null;
+  /** A/B jobs only (a `baseline:` in the spec): where the comparison stands (libs/stats ab-rounds). */
+  @Column({ type: 'text', nullable: true }) abState!: AbState | null;
+  @Column({ type: 'text', nullable: true }) abSummary!: string | null;
+  /** The comparison that decided abState (round 2's once there is one). */
+  @Column({ type: 'uuid', nullable: true }) comparisonId!: string | null;
 }
