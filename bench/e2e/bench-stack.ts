@@ -14,7 +14,7 @@ import { Probes, type Probe } from './probes';
  */
 
 export const VLAB_DIR = flag('vlab-dir', '/tmp/pfnlab-vlab-bench');
-export const PORT_BASE = numFlag('port-base', 51100);
+export const PORT_BASE = numFlag('port-base', 21100);
 
 export async function withBenchStack(fn: (stack: E2eStack, probes: Probes) => Promise<void>): Promise<void> {
   const stack = new E2eStack(VLAB_DIR, PORT_BASE);

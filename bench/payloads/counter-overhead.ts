@@ -18,7 +18,7 @@
  *
  * Target: median offline and median online with counters / without ≤ 1.15.
  *
- *   npm run build && node dist/bench/payloads/counter-overhead.js [--rounds 6] [--iterations 3] [--blocks 4] [--machine x86-01] [--dir /tmp/pfnlab-bench-payloads] [--port-base 53100] [--funcs online_pages,offline_pages]
+ *   npm run build && node dist/bench/payloads/counter-overhead.js [--rounds 6] [--iterations 3] [--blocks 4] [--machine x86-01] [--dir /tmp/pfnlab-bench-payloads] [--port-base 23100] [--funcs online_pages,offline_pages]
  *
  * Exits 1 when a target is missed.
  */
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const blocks = numFlag('blocks', 4);
   const machine = flag('machine', 'x86-01');
   const funcs = listFlag('funcs', []);
-  const lab = new DriverTestLab(path.resolve(flag('dir', '/tmp/pfnlab-bench-payloads')), numFlag('port-base', 53100));
+  const lab = new DriverTestLab(path.resolve(flag('dir', '/tmp/pfnlab-bench-payloads')), numFlag('port-base', 23100));
   const started = new Date();
   const loadBefore = os.loadavg();
 

@@ -13,7 +13,7 @@ const ONLINE = 'hotplug-offline-online.online';
 const LOOP = { name: 'hotplug-offline-online', params: { iterations: 2, blocks: 2 } };
 
 describe('an A/B job in the virtual lab: init_on_free=1 against the default, offline/online cost', () => {
-  const stack = new E2eStack('/tmp/pfnlab-vlab-ab', 53300);
+  const stack = new E2eStack('/tmp/pfnlab-vlab-ab', 23300);
 
   beforeAll(async () => stack.start(), 600_000);
   afterAll(async () => stack.stop(), 120_000);

@@ -23,7 +23,7 @@ function tx2OnSer2net(inv: Inventory, withServers: Inventory): Inventory {
 }
 
 describe('boot loop end to end (server, agent, virtual lab)', () => {
-  const stack = new E2eStack('/tmp/pfnlab-vlab-e2e', 50100);
+  const stack = new E2eStack('/tmp/pfnlab-vlab-e2e', 20100);
 
   beforeAll(async () => {
     await stack.start((inv) => tx2OnSer2net(inv, stack.lab.inventory(['--console-servers'])));

@@ -39,7 +39,7 @@ interface BuildView {
 
 describe('a job that builds its kernel, then boots it (server, agent with the builder role, virtual lab)', () => {
   const storeDir = mkdtempSync(join(tmpdir(), 'pfnlab-artifacts-'));
-  const stack = new E2eStack('/tmp/pfnlab-vlab-build', 50500, {
+  const stack = new E2eStack('/tmp/pfnlab-vlab-build', 20500, {
     PFNLAB_AGENT_BUILDER: '1',
     PFNLAB_ARTIFACT_STORE: `file://${storeDir}`,
     PFNLAB_AGENT_PATCH_DIR: join(__dirname, '..', 'builds', 'fixtures'),

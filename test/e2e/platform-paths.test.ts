@@ -34,7 +34,7 @@ async function onMachine(m: InventoryMachine, argv: string[]): Promise<string> {
 }
 
 describe('platform paths end to end (Redfish, conserver, HMC; kexec, petitboot, grub one-shot, zipl)', () => {
-  const stack = new E2eStack('/tmp/pfnlab-vlab-paths', 50300);
+  const stack = new E2eStack('/tmp/pfnlab-vlab-paths', 20300);
   const byName = (name: string) => stack.inventory.machines.find((m) => m.name === name)!;
 
   beforeAll(async () => {

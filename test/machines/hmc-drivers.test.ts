@@ -14,7 +14,7 @@ import { Capture, DriverTestLab, secs, sleep } from './vlab-fixture';
 
 jest.setTimeout(120_000);
 const SESSION_TIMEOUT_S = 4;
-const lab = new DriverTestLab('/tmp/pfnlab-vlab-drivers-hmc', 49200, { PFNLAB_VLAB_HMC_SESSION_TIMEOUT: String(SESSION_TIMEOUT_S) });
+const lab = new DriverTestLab('/tmp/pfnlab-vlab-drivers-hmc', 19200, { PFNLAB_VLAB_HMC_SESSION_TIMEOUT: String(SESSION_TIMEOUT_S) });
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
 beforeAll(() => lab.up(), 900_000);

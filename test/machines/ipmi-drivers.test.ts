@@ -12,7 +12,7 @@ import { Capture, DriverTestLab, secs } from './vlab-fixture';
  */
 
 jest.setTimeout(180_000);
-const lab = new DriverTestLab('/tmp/pfnlab-vlab-drivers', 49100);
+const lab = new DriverTestLab('/tmp/pfnlab-vlab-drivers', 19100);
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
 beforeAll(() => lab.up(), 900_000);

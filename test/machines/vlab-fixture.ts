@@ -6,7 +6,7 @@ import { createDrivers, SecretResolver, type ConsoleConnection, type DriverOptio
 
 /*
  * A private virtual lab for one driver test file: own data dir and port
- * base (away from test/vlab's /tmp/pfnlab-vlab-test:48100 and a developer's
+ * base (away from test/vlab's /tmp/pfnlab-vlab-test:18100 and a developer's
  * lab), machines left off (`vlab up --no-power-on`). The tests then touch
  * the lab ONLY through drivers made by createDrivers() from the inventory
  * the vlab generates.

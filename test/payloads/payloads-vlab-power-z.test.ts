@@ -25,7 +25,7 @@ import { GuestPayloads, guestArgs, hostStepsBetween, log, Qmp, REMOTE_DIR } from
  */
 
 jest.setTimeout(900_000);
-const lab = new DriverTestLab('/tmp/pfnlab-vlab-payloads-pz', 52900);
+const lab = new DriverTestLab('/tmp/pfnlab-vlab-payloads-pz', 22900);
 const MiB = 1024 * 1024;
 const CTR = '/tmp/pfnlab-counters';
 /** 768 of the 1024 MiB: three 256 MiB blocks movable, the first (the kernel's) not. */

@@ -12,7 +12,7 @@ import { GuestPayloads, guestArgs, hostStepsBetween, log, REMOTE_DIR, runQmpStep
  */
 
 jest.setTimeout(600_000);
-const lab = new DriverTestLab('/tmp/pfnlab-vlab-payloads', 52700);
+const lab = new DriverTestLab('/tmp/pfnlab-vlab-payloads', 22700);
 const MiB = 1024 * 1024;
 const CTR = '/tmp/pfnlab-counters';
 

@@ -8,7 +8,7 @@ import { Client } from 'ssh2';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const TEST_DIR = process.env.PFNLAB_VLAB_TEST_DIR ?? '/tmp/pfnlab-vlab-test';
-export const TEST_PORT_BASE = '48100';
+export const TEST_PORT_BASE = '18100';
 
 export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...process.env, PFNLAB_VLAB_DIR: TEST_DIR, PFNLAB_VLAB_PORT_BASE: TEST_PORT_BASE, ...extra };

@@ -23,6 +23,9 @@ import { emptyState, Fault, loadState, recordedPorts, saveState, VlabState, with
  * servers, power-on), `down`, `status`, faults and the inventory.
  */
 
+/** Below the kernel's ephemeral port range (see port-allocator.ts). */
+export const DEFAULT_PORT_BASE = 17100;
+
 export interface UpOptions { powerOn?: boolean; log?: (msg: string) => void }
 
 export interface MachineStatus {
@@ -51,6 +54,18 @@ export class Vlab {
     return f;
   }
 
+  /**
+   * The saved state, or a new one. A lab that is down and was set up from
+   * another port base (an older default inside the ephemeral range, or a
+   * changed PFNLAB_VLAB_PORT_BASE) gives up its recorded ports for new ones.
+   */
+  private stateForPortBase(base: number): VlabState {
+    const st = this.state();
+    if (!st) return emptyState(base);
+    if (st.portBase !== base && Object.keys(st.processes).length === 0) return { ...st, portBase: base, ports: {} };
+    return st;
+  }
+
   private async allocatePorts(st: VlabState): Promise<void> {
     const alloc = new PortAllocator(st.portBase, recordedPorts(st));
     const need: Array<[string, string]> = [['lab', 'hmc'], ['lab', 'conserver']];
@@ -67,7 +82,7 @@ export class Vlab {
       fs.mkdirSync(this.paths.logs, { recursive: true });
       const secrets = await ensureSecrets(this.paths);
       const images = await prepareImages([...new Set(MACHINES.map((m) => profileOf(m)))], { paths: this.paths, authorizedKey: secrets.sshPublicKey, log });
-      const st = this.state() ?? emptyState(Number(process.env.PFNLAB_VLAB_PORT_BASE ?? 47100));
+      const st = this.stateForPortBase(Number(process.env.PFNLAB_VLAB_PORT_BASE ?? DEFAULT_PORT_BASE));
       await this.allocatePorts(st);
       saveState(this.paths, st);
       const relayJs = path.join(repoRoot(), 'dist', 'apps', 'vlab', 'src', 'lossy-relay.js');
