@@ -30,7 +30,7 @@ describe('migrations on an empty database', () => {
 
   it('creates every table, then finds nothing left to apply', async () => {
     expect(await tables()).toEqual([]);
-    expect(await migrate(db.url)).toEqual(['InitialSchema1763800000000', 'BuildResults1763900000000', 'MeasurementDetails1763950000000', 'AbJobs1764000000000']);
+    expect(await migrate(db.url)).toEqual(['InitialSchema1763800000000', 'BuildResults1763900000000', 'MeasurementDetails1763950000000', 'AbJobs1764000000000', 'Retries1764050000000', 'Bisections1764100000000']);
     expect(await tables()).toEqual(TABLES);
     expect(await migrate(db.url)).toEqual([]);
   });
@@ -70,6 +70,7 @@ describe('migrations on an empty database', () => {
       await expect(c.query(`INSERT INTO jobs (spec, arch, priority, ab_state) VALUES ('{}', 'x86_64', 50, 'maybe')`)).rejects.toThrow(/jobs_ab_state_check/);
       const job = (await c.query(`INSERT INTO jobs (spec, arch, priority) VALUES ('{}', 'x86_64', 50) RETURNING id`)).rows[0].id;
       await expect(c.query(`INSERT INTO runs (job_id, variant) VALUES ($1, 'control')`, [job])).rejects.toThrow(/runs_variant_check/);
+      await expect(c.query(`INSERT INTO bisections (good_ref, bad_ref, criterion, spec, state) VALUES ('v1', 'v2', 'boot', '{}', 'maybe')`)).rejects.toThrow(/bisections_state_check/);
       await expect(c.query(`INSERT INTO runs (job_id, round) VALUES ($1, 3)`, [job])).rejects.toThrow(/runs_round_check/);
       // One run per variant, iteration and attempt: a baseline and a candidate run share an iteration number.
       await c.query(`INSERT INTO runs (job_id, variant, iteration) VALUES ($1, 'baseline', 0), ($1, 'candidate', 0)`, [job]);
@@ -94,6 +95,17 @@ describe('migrations on an empty database', () => {
   it('reverts cleanly, one migration at a time', async () => {
     const ds = await new DataSource(dataSourceOptions(db.url)).initialize();
     try {
+      expect(await buildColumns('bisections')).toEqual(expect.arrayContaining(['bisect_state', 'current_job_id', 'progress', 'result']));
+      await ds.undoLastMigration();
+      expect(await buildColumns('bisections')).toEqual([
+        'id', 'state', 'good_ref', 'bad_ref', 'criterion', 'spec', 'steps', 'culprit', 'conclusion', 'created_by', 'created_at', 'finished_at',
+      ]);
+      expect(await buildColumns('jobs')).toEqual(expect.arrayContaining(['flaky', 'pass_rate']));
+      expect(await buildColumns('machines')).toEqual(expect.arrayContaining(['failed_checks', 'checked_at']));
+      await ds.undoLastMigration();
+      expect(await buildColumns('jobs')).not.toContain('flaky');
+      expect(await buildColumns('machines')).not.toContain('failed_checks');
+      expect(await buildColumns('machines')).not.toContain('checked_at');
       expect(await buildColumns('runs')).toEqual(expect.arrayContaining(['variant', 'round']));
       expect(await buildColumns('jobs')).toEqual(expect.arrayContaining(['ab_state', 'ab_summary', 'comparison_id']));
       await ds.undoLastMigration();

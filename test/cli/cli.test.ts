@@ -72,6 +72,25 @@ describe('pfnlab CLI against a real server', () => {
     expect(missing.stderr).toMatch(/no machine "nope"/);
   });
 
+  it('puts a machine in maintenance and back, and shows its health history', async () => {
+    const on = await pfnlab(['machines', 'maintenance', 'p9-02', 'on', '--reason', 'replacing a DIMM'], env);
+    expect(on.stderr).toBe('');
+    expect(on.stdout).toBe('p9-02: maintenance\n');
+    const off = await pfnlab(['machines', 'maintenance', 'p9-02', 'off', '--reason', 'DIMM replaced'], env);
+    expect(off.stdout).toBe('p9-02: unknown (a health check decides whether it is good)\n');
+    const bad = await pfnlab(['machines', 'maintenance', 'p9-02', 'maybe'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/expected on or off/);
+    const history = JSON.parse((await pfnlab(['machines', 'health', 'p9-02', '--json'], env)).stdout);
+    expect(history.map((e: { fromState: string; toState: string; reason: string }) => [e.fromState, e.toState, e.reason])).toEqual([
+      ['maintenance', 'unknown', 'DIMM replaced'],
+      ['unknown', 'maintenance', 'replacing a DIMM'],
+      [null, 'unknown', 'machine added'],
+    ]);
+    const table = await pfnlab(['machines', 'health', 'p9-02'], env);
+    expect(table.stdout).toMatch(/unknown\s+│\s+maintenance\s+│\s+\S+\s+│\s+replacing a DIMM/);
+  });
+
   it('submits, lists, shows and cancels jobs, with --json for scripts', async () => {
     const file = join(__dirname, '../../deploy/examples/boot-x86.yaml');
     const sub = await pfnlab(['jobs', 'submit', file, '--json'], env);

@@ -55,9 +55,23 @@ describe('boot loop end to end (server, agent, virtual lab)', () => {
     }
   }, 600_000);
 
+  it('a health check boots the machine\'s own known-good kernel, nothing staged, and reaches SSH: PASS, machine good', async () => {
+    const id = await stack.submit({ name: 'health check p9-01', kernel: { knownGood: true }, arch: 'ppc64le', target: { machine: 'p9-01' } });
+    const run = await stack.waitRun(id, (r) => r.state === 'finished', 300_000);
+    expect({ verdict: run.verdict, reason: run.verdictReason }).toEqual({ verdict: 'PASS', reason: 'health check passed: the known-good kernel booted and SSH answers' });
+    expect(run.steps.map((s) => `${s.name}:${s.state}`)).toEqual(['reserve:ok', 'console:ok', 'deploy:ok', 'power:ok', 'boot:ok', 'test:skipped', 'collect:skipped', 'recover:skipped', 'release:ok']);
+    const log = await (await stack.server.api(`/api/runs/${run.id}/console`)).text();
+    expect(log).toContain('VLAB-READY');
+    // The known-good kernel's own command line: no run parameter was staged for it.
+    expect(log).not.toContain('pfnlab.run=');
+    const machines = await (await stack.server.api('/api/machines')).json();
+    expect(machines.find((m: { name: string }) => m.name === 'p9-01')).toMatchObject({ health: 'good' });
+  }, 600_000);
+
   it('a kernel that panics is FAIL with the panic title, decided at the panic line', async () => {
     // A missing init: the kernel falls back to mounting a root that does not exist, and panics.
-    const id = await stack.submit(stack.bootJob('tx2-01', {}, ['rdinit=/nonexistent-init', 'root=/dev/nonexistent']));
+    // The default retry policy: the FAIL is confirmed by one rerun before the job is called FAIL.
+    const id = await stack.submit(stack.bootJob('tx2-01', { retry: {} }, ['rdinit=/nonexistent-init', 'root=/dev/nonexistent']));
     const run = await stack.waitRun(id, (r) => r.verdict !== null, 180_000);
     expect(run.verdict).toBe('FAIL');
     expect(run.failedStep).toBe('boot');
@@ -66,7 +80,18 @@ describe('boot loop end to end (server, agent, virtual lab)', () => {
     // The machine is recovered to its known-good kernel before the run ends.
     const done = await stack.waitRun(id, (r) => r.state === 'finished', 240_000);
     expect(done.steps.find((s) => s.name === 'recover')?.state).toBe('ok');
-  }, 600_000);
+    // The confirming rerun panics the same way: a confirmed FAIL, not flaky.
+    const deadline = Date.now() + 300_000;
+    let job = await stack.job(id);
+    while (job.state !== 'finished' && Date.now() < deadline) {
+      await sleep(1000);
+      job = await stack.job(id);
+    }
+    const runs = await stack.runsOf(id);
+    expect(runs.map((r) => [r.attempt, r.verdict])).toEqual([[1, 'FAIL'], [2, 'FAIL']]);
+    expect(runs[1].crashes.map((c) => c.title)).toEqual(run.crashes.map((c) => c.title));
+    expect(job).toMatchObject({ state: 'finished', verdict: 'FAIL', flaky: false, passRate: 0 });
+  }, 900_000);
 
   it('tests: the payloads run over SSH after the boot, with counters; their results and measurements are stored', async () => {
     // movablecore: memory in ZONE_MOVABLE from boot, so the offline/online loop has blocks the kernel can give back.

@@ -9,6 +9,7 @@ import { startTestServer, type TestServer } from '../support/test-server';
 
 export interface RunView {
   id: string;
+  attempt: number;
   machine: string;
   state: string;
   verdict: string | null;
@@ -95,8 +96,13 @@ export class E2eStack {
     this.agent?.kill('SIGKILL');
   }
 
+  /**
+   * These tests follow one run through the loop: a job's runs are neither
+   * retried nor confirmed unless the test asks (test/api/retries covers
+   * those; the panic test here checks a confirmation on real machines).
+   */
   async submit(job: JobSpecInput): Promise<string> {
-    const res = await this.server.api('/api/jobs', { method: 'POST', json: job });
+    const res = await this.server.api('/api/jobs', { method: 'POST', json: { retry: { maxAttempts: 1, confirmFail: false }, ...job } });
     if (res.status !== 201) throw new Error(`submit: ${res.status} ${await res.text()}`);
     return (await res.json()).id;
   }
@@ -120,7 +126,7 @@ export class E2eStack {
     throw new Error(`run of job ${jobId} not as expected within ${ms} ms: ${JSON.stringify(last)}\njob: ${JSON.stringify(job)}\nserver warnings:\n${serverLog}\nagent log:\n${this.agentLog.slice(-3000)}`);
   }
 
-  async job(jobId: string): Promise<{ state: string; verdict: string | null; verdictReason: string | null }> {
+  async job(jobId: string): Promise<{ state: string; verdict: string | null; verdictReason: string | null; flaky: boolean; passRate: number | null }> {
     return (await this.server.api(`/api/jobs/${jobId}`)).json();
   }
 

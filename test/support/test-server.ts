@@ -44,7 +44,7 @@ export interface TestServer {
  * from the bootstrap command.
  */
 export async function startTestServer(
-  opts: { label?: string; redisUrl?: string; databaseUrlVia?: (url: string) => string; roles?: string } = {},
+  opts: { label?: string; redisUrl?: string; databaseUrlVia?: (url: string) => string; roles?: string; healthChecks?: boolean } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase(opts.label);
   const databaseUrl = opts.databaseUrlVia ? opts.databaseUrlVia(db.url) : db.url;
@@ -59,6 +59,8 @@ export async function startTestServer(
     LOG_LEVEL: 'debug',
     // API tests look at queued jobs; tests of the whole loop ask for the workers too.
     PFNLAB_SERVER_ROLES: opts.roles ?? 'api',
+    // Health-check runs would take the machines tests hand their own runs; test/api/health-checks turns them on.
+    PFNLAB_HEALTH_CHECKS: opts.healthChecks ? 'on' : 'off',
   });
   const boot = await bootstrapAdmin(db.url);
   if (!('token' in boot)) throw new Error('bootstrap did not create an admin');

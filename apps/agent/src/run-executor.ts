@@ -46,6 +46,7 @@ export function artifactsOf(d: RunDispatch, cmdline: string[], builtKernel?: str
   if ('image' in k) return { kernelPath: k.image, initrdPath: k.initrd, cmdline, earlycon: d.spec.boot.earlycon };
   if ('tree' in k && builtKernel) return { kernelPath: builtKernel, initrdPath: k.initrd, cmdline, earlycon: d.spec.boot.earlycon };
   if ('tree' in k) throw new StepFailure('deploy', 'ERROR', 'this job needs a kernel build and this agent has no builder role (set PFNLAB_AGENT_BUILDER=1)');
+  if ('knownGood' in k) throw new StepFailure('deploy', 'ERROR', 'the known-good kernel is not staged');
   throw new StepFailure('deploy', 'ERROR', 'kernel.build references are resolved by the server; this agent received one unresolved');
 }
 
@@ -130,13 +131,15 @@ export class RunExecutor {
       });
     };
 
+    // A health check boots the machine's own kernel: nothing staged, then SSH must answer.
+    const knownGood = 'knownGood' in d.spec.kernel;
     try {
       await runStep(reporter, 'reserve', timeouts.reserve, signal, async () => {
         const stored = JSON.stringify(machine).includes('stored:') ? await deps.link.secrets(d.runId, d.leaseToken) : {};
         secrets = new SecretResolver(process.env, stored);
         drivers = createDrivers(machine, secrets);
         // Booting from the running OS: the console first shows the known-good OS, which is not under test.
-        if (drivers.boot.kind === 'running-os') watch.hold();
+        if (drivers.boot.kind === 'running-os' && !knownGood) watch.hold();
       });
       await runStep(reporter, 'console', timeouts.console, signal, async () => {
         conn = await drivers!.console.open();
@@ -154,7 +157,10 @@ export class RunExecutor {
       const boot = drivers!.boot;
       // The kernel is built (or fetched from the store) first, before the machine is touched.
       const kernel = async () => artifactsOf(d, cmdline, await this.buildKernel(reporter, signal));
-      if (boot.kind === 'running-os') {
+      if (knownGood) {
+        await runStep(reporter, 'deploy', timeouts.deploy, signal, () => boot.unstage());
+        await runStep(reporter, 'power', timeouts.power, signal, () => this.powerOnOrCycle(drivers!, watch, () => (poweredOn = true)));
+      } else if (boot.kind === 'running-os') {
         // The known-good OS must be up to load the test kernel: the deploy step may include its boot.
         await runStep(reporter, 'deploy', timeouts.deploy + timeouts.boot, signal, async () => {
           const artifacts = await kernel();
@@ -169,18 +175,16 @@ export class RunExecutor {
         });
       } else {
         await runStep(reporter, 'deploy', timeouts.deploy, signal, async () => boot.stage(await kernel()));
-        await runStep(reporter, 'power', timeouts.power, signal, async () => {
-          watch.restartClock();
-          const state = await drivers!.power.status();
-          poweredOn = true;
-          if (state === 'on') await drivers!.power.cycle();
-          else await drivers!.power.on();
-        });
+        await runStep(reporter, 'power', timeouts.power, signal, () => this.powerOnOrCycle(drivers!, watch, () => (poweredOn = true)));
       }
       await runStep(reporter, 'boot', timeouts.boot, signal, async () => {
         outcome = await watch.outcome(timeouts.boot * 1000 - 500, signal);
         switch (outcome.kind) {
           case 'ready':
+            if (knownGood) {
+              await this.checkSsh(secrets!, signal, timeouts.boot * 1000);
+              result = { ...result, reason: this.machine.ssh ? 'health check passed: the known-good kernel booted and SSH answers' : 'health check passed: the known-good kernel booted' };
+            }
             return;
           case 'panic':
             throw new StepFailure('boot', 'FAIL', `kernel panic: ${outcome.header}`);
@@ -206,7 +210,9 @@ export class RunExecutor {
 
     // Recovery: a failed, hung or canceled boot leaves the machine in a state nobody knows.
     let machineState: 'good' | 'unknown' = result.verdict === 'PASS' || !poweredOn ? 'good' : 'unknown';
-    if (drivers && poweredOn && result.verdict !== 'PASS') {
+    // A failed health check is not "recovered" by booting the same known-good kernel again: it stays a failure.
+    if (knownGood && result.verdict !== 'PASS') machineState = 'unknown';
+    if (drivers && poweredOn && result.verdict !== 'PASS' && !knownGood) {
       const recovered = await this.recover(drivers, secrets!, reporter, timeouts.recover, lineListeners).catch((e) => {
         this.log.warn(`recovery failed: ${e.message}`);
         return false;
@@ -290,6 +296,22 @@ export class RunExecutor {
     } finally {
       done.abort();
     }
+  }
+
+  /** Power: on, or a cycle if it is on; the boot clock starts now. */
+  private async powerOnOrCycle(drivers: ReturnType<typeof createDrivers>, watch: BootWatch, poweredOn: () => void): Promise<void> {
+    watch.restartClock();
+    const state = await drivers.power.status();
+    poweredOn();
+    if (state === 'on') await drivers.power.cycle();
+    else await drivers.power.on();
+  }
+
+  /** The health check's second half: the known-good OS answers on SSH (machines without SSH: the ready marker was all). */
+  private async checkSsh(secrets: SecretResolver, signal: AbortSignal, timeoutMs: number): Promise<void> {
+    if (!this.machine.ssh) return;
+    const r = await waitForSsh(() => sshTargetOf(this.machine.ssh!, secrets), signal, timeoutMs);
+    if (!r.up) throw new StepFailure('boot', 'ERROR', `the known-good kernel booted but SSH did not answer: ${r.last}`);
   }
 
   /** Resolves once the machine's SSH server answers; never, if recovery ends first (the ready marker won the race). */

@@ -9,6 +9,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { TokenService } from './auth/token.service';
 import { UsersController } from './auth/users.controller';
 import { UsersService } from './auth/users.service';
+import { BisectionsModule } from './bisections/bisections.module';
 import { BuildLiveController } from './builds/build-live.controller';
 import { BuildLiveHub } from './builds/build-live-hub';
 import { BuildRecorder } from './builds/build-recorder';
@@ -23,7 +24,8 @@ import { bullConnection } from './queue/queue.module';
 import { JobsProcessor } from './dispatch/jobs.processor';
 import { LeaseReaper } from './dispatch/lease-reaper';
 import { MachineLeases } from './dispatch/machine-leases';
-import { RunDispatcher } from './dispatch/run-dispatcher';
+import { RunScheduler } from './dispatch/run-scheduler';
+import { HealthCheckScheduler } from './machines/health-check-scheduler';
 import { RUN_QUEUES, RunQueues } from './dispatch/run-queues';
 import { ConsoleIngest } from './streams/console-ingest';
 import { ConsoleLiveHub } from './streams/console-live-hub';
@@ -60,6 +62,7 @@ export class AppModule {
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), logging: false }),
         TypeOrmModule.forFeature(ENTITIES),
         QueueModule.forConfig(config),
+        BisectionsModule.forConfig(config),
       ],
       controllers: [
         HealthController, SchemasController, UsersController, MachinesController, JobsController, RunsController,
@@ -79,7 +82,8 @@ export class AppModule {
         CrashRecorder,
         AgentsService,
         MachineLeases,
-        RunDispatcher,
+        RunScheduler,
+        HealthCheckScheduler,
         BuildsService,
         BuildLiveHub,
         BuildRecorder,

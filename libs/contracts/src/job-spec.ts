@@ -54,7 +54,13 @@ export const KernelImageSchema = z.strictObject({
   initrd: SafePathSchema.optional(),
 });
 
-export const KernelSchema = z.union([KernelSourceSchema, KernelBuildRefSchema, KernelImageSchema]);
+/**
+ * The machine's own known-good kernel, nothing staged: a health check (boot
+ * it, reach SSH), or a look at a machine before blaming a kernel.
+ */
+export const KernelKnownGoodSchema = z.strictObject({ knownGood: z.literal(true) });
+
+export const KernelSchema = z.union([KernelSourceSchema, KernelBuildRefSchema, KernelImageSchema, KernelKnownGoodSchema]);
 
 export const MachineSelectorSchema = z.strictObject({
   arch: ArchSchema.optional(),
@@ -113,6 +119,18 @@ export const PrioritySchema = z.union([
   z.enum(Object.keys(PRIORITIES) as [keyof typeof PRIORITIES, ...(keyof typeof PRIORITIES)[]]).transform((p) => PRIORITIES[p]),
 ]);
 
+/**
+ * How the job's runs are tried again (libs/scheduling retry-policy). Lab
+ * ERRORs are retried, on another machine when one exists, with backoff;
+ * a FAIL is rerun once to confirm it. Defaults: 3 attempts, confirm.
+ */
+export const RetrySpecSchema = z.strictObject({
+  /** Attempts per run for lab ERRORs, the first included: 1 never retries. */
+  maxAttempts: z.number().int().min(1).max(5).optional(),
+  /** Rerun a FAIL once before it counts (A/B jobs never do: they measure). */
+  confirmFail: z.boolean().optional(),
+});
+
 export const JobSpecSchema = z
   .strictObject({
     name: z.string().min(1).max(200).regex(/^[\x20-\x7e]+$/, 'must be printable ASCII').optional(),
@@ -126,6 +144,7 @@ export const JobSpecSchema = z
     baseline: BaselineSchema.optional(),
     priority: PrioritySchema.default(50),
     notify: z.array(NameSchema).max(20).default([]),
+    retry: RetrySpecSchema.optional(),
   })
   .superRefine((spec, ctx) => {
     if ('selector' in spec.target && spec.target.selector.arch && spec.target.selector.arch !== spec.arch) {

@@ -113,7 +113,10 @@ export function decide(input: DecisionInput, options?: SchedulingOptions): Decis
     if (!cls) {
       const req = requirementOf(run);
       const matching = index.candidates(req);
-      const inService = matching.filter((i) => isInService(machines[i].health));
+      let inService = matching.filter((i) => isInService(machines[i].health));
+      // A retry goes elsewhere when it can: the machine its last attempt ERRORed on only if it is the only one.
+      const others = run.avoidMachine ? inService.filter((i) => machines[i].name !== run.avoidMachine) : inService;
+      if (others.length) inService = others;
       cls = {
         key,
         req,

@@ -23,3 +23,13 @@ export {
   type Requirement,
 } from './matching';
 export { decide, resolveSchedulingOptions, type ResolvedSchedulingOptions } from './decide';
+export {
+  backoffMs,
+  DEFAULT_RETRY_POLICY,
+  isFlaky,
+  passRate,
+  slotState,
+  type AttemptView,
+  type RetryPolicy,
+  type SlotState,
+} from './retry-policy';

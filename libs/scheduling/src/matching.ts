@@ -54,7 +54,7 @@ export function requirementOf(run: QueuedRun): Requirement {
  * Names and tags cannot contain NUL (libs/contracts NameSchema).
  */
 export function requirementKey(run: QueuedRun): string {
-  const head = `${run.arch}\0${run.pinnedMachine ?? ''}\0`;
+  const head = `${run.arch}\0${run.pinnedMachine ?? ''}\0${run.avoidMachine ?? ''}\0`;
   const t = run.target;
   if ('machine' in t) return `${head}m${t.machine}`;
   const s = t.selector;

@@ -53,6 +53,11 @@ export interface QueuedRun {
    * machines). It must still match the target.
    */
   pinnedMachine?: string;
+  /**
+   * A machine to stay away from if any other in-service machine matches: a
+   * retry after an ERROR goes to another machine when one exists.
+   */
+  avoidMachine?: string;
 }
 
 export interface SchedulingOptions {

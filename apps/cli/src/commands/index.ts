@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerBisect } from './bisect';
 import { registerBuild } from './build';
 import { registerBuilds } from './builds';
 import { registerCompare } from './compare';
@@ -15,4 +16,4 @@ import { registerStats } from './stats';
 /** Each command module adds its subcommands to the root program. */
 export type CommandModule = (program: Command) => void;
 
-export const commandModules: CommandModule[] = [registerLogin, registerMachines, registerJobs, registerCrashes, registerDemo, registerVlab, registerLogCommands, registerBuild, registerBuilds, registerStats, registerCompare, registerRuns];
+export const commandModules: CommandModule[] = [registerLogin, registerMachines, registerJobs, registerCrashes, registerDemo, registerVlab, registerLogCommands, registerBuild, registerBuilds, registerStats, registerCompare, registerRuns, registerBisect];

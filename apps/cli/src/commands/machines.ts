@@ -31,7 +31,7 @@ function readSecret(spec: string, acc: Record<string, string>): Record<string, s
 }
 
 export function registerMachines(program: Command): void {
-  const machines = program.command('machines').description('list, show and add lab machines');
+  const machines = program.command('machines').description('list, show and add lab machines; maintenance; health history');
 
   machines
     .command('ls')
@@ -56,6 +56,30 @@ export function registerMachines(program: Command): void {
     .action(async (name: string, opts: { json?: boolean }) => {
       const m = await new ApiClient().get<Machine>(`/api/machines/${encodeURIComponent(name)}`);
       printRecord(m, !!opts.json);
+    });
+
+  machines
+    .command('maintenance <name> <on|off>')
+    .description('take a machine out of service for maintenance, or give it back (operator; audited). Back from maintenance it is `unknown` until a health check passes')
+    .option('--reason <text>', 'why, for the audit log and the machine\'s history', 'operator request')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, state: string, opts: { reason: string; json?: boolean }) => {
+      if (state !== 'on' && state !== 'off') throw new CliError(`maintenance ${name} ${state}: expected on or off`, ExitCode.usage);
+      const m = await new ApiClient().request<Machine>('POST', `/api/machines/${encodeURIComponent(name)}/maintenance`, { json: { on: state === 'on', reason: opts.reason } });
+      if (opts.json) printRecord(m, true);
+      else process.stdout.write(`${m.name}: ${m.health}${state === 'off' ? ' (a health check decides whether it is good)' : ''}\n`);
+    });
+
+  machines
+    .command('health <name>')
+    .description('the machine\'s health history: every state change, who made it and why')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, opts: { json?: boolean }) => {
+      type Event = { at: string; fromState: string; toState: string; actor: string; reason: string };
+      const body = await new ApiClient().get<Event[] | { items: Event[] }>(`/api/machines/${encodeURIComponent(name)}/health`);
+      const list = Array.isArray(body) ? body : body.items;
+      const rows = list.map((e) => ({ WHEN: age(e.at), FROM: e.fromState, TO: e.toState, BY: e.actor, REASON: e.reason }));
+      printTable(rows, ['WHEN', 'FROM', 'TO', 'BY', 'REASON'], list, !!opts.json);
     });
 
   machines

@@ -1,7 +1,7 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { keysetPage, type Page } from '../common/pagination';
 import { BuildEntity, type BuildStatus } from '../db/entities/build.entity';
 import { toBuildArtifacts, toBuildDetail, toBuildSummary, type BuildArtifactsView, type BuildDetailView, type BuildSummaryView } from './build-view';
 import { tailLines } from './log-tail';
@@ -22,19 +22,12 @@ export class BuildsService {
 
   /** Newest first, keyset-paginated like jobs. */
   async list(f: BuildFilter): Promise<Page<BuildSummaryView>> {
-    const qb = this.builds.createQueryBuilder('b').orderBy('b.created_at', 'DESC').addOrderBy('b.id', 'DESC').take(f.limit + 1);
+    const qb = this.builds.createQueryBuilder('b');
     if (f.status) qb.andWhere('b.status = :status', { status: f.status });
     if (f.arch) qb.andWhere('b.arch = :arch', { arch: f.arch });
     if (f.jobId) qb.andWhere('b.job_id = :jobId', { jobId: f.jobId });
     if (f.runId) qb.andWhere('b.run_id = :runId', { runId: f.runId });
-    if (f.cursor) {
-      const c = decodeCursor(f.cursor);
-      if (!c) throw new BadRequestException('invalid cursor: use the nextCursor value of the previous page');
-      qb.andWhere('(b.created_at, b.id) < (:at, :id)', { at: c.createdAt, id: c.id });
-    }
-    const rows = await qb.getMany();
-    const items = rows.slice(0, f.limit);
-    return { items: items.map(toBuildSummary), nextCursor: rows.length > f.limit ? encodeCursor(items[items.length - 1]) : null };
+    return keysetPage(qb, 'b', f, toBuildSummary);
   }
 
   async get(id: string): Promise<BuildDetailView> {

@@ -39,6 +39,13 @@ export const ServerEnvSchema = z.object({
     .string()
     .default('api,workers')
     .refine((v) => v.split(',').every((r) => ['api', 'workers'].includes(r.trim())), 'must be a comma-separated list of api, workers'),
+  /**
+   * Health checks (boot the known-good kernel, reach SSH) of machines left
+   * `unknown`, and of idle good machines every PFNLAB_HEALTH_CHECK_HOURS
+   * (0: only the unknown ones). `off` for labs whose agents cannot boot.
+   */
+  PFNLAB_HEALTH_CHECKS: z.enum(['on', 'off']).default('on'),
+  PFNLAB_HEALTH_CHECK_HOURS: z.coerce.number().min(0).max(24 * 365).default(24),
 });
 
 export interface ServerConfig {
@@ -52,6 +59,7 @@ export interface ServerConfig {
   publicUrl: string;
   logLevel: z.infer<typeof ServerEnvSchema>['LOG_LEVEL'];
   roles: { api: boolean; workers: boolean };
+  healthChecks: { enabled: boolean; everyHours: number };
 }
 
 export class ConfigError extends Error {}
@@ -87,6 +95,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     publicUrl: e.PFNLAB_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
     logLevel: e.LOG_LEVEL,
     roles: { api: e.PFNLAB_SERVER_ROLES.includes('api'), workers: e.PFNLAB_SERVER_ROLES.includes('workers') },
+    healthChecks: { enabled: e.PFNLAB_HEALTH_CHECKS === 'on', everyHours: e.PFNLAB_HEALTH_CHECK_HOURS },
   };
 }
 

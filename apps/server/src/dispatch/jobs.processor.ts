@@ -5,22 +5,27 @@ import { DelayedError, type Job } from 'bullmq';
 import { DataSource, In } from 'typeorm';
 import { JobEntity } from '../db/entities';
 import { JOBS_QUEUE_NAME } from '../queue/job-queue';
-import { RunDispatcher } from './run-dispatcher';
-
-/** How long a job waits for a machine before the dispatcher looks again. */
-export const WAIT_FOR_MACHINE_MS = 2000;
+import { RunScheduler } from './run-scheduler';
 
 /**
- * Consumes the jobs queue. Every server replica runs one; BullMQ hands each
- * job to one of them at a time, and the dispatcher's leases make a race
- * harmless anyway.
+ * How long a waiting job's queue entry sleeps before it wakes the scheduler
+ * again. The scheduler's own tick (every second, whole queue) is what
+ * places runs; the entry is the job's durable mark in the queue (depth,
+ * QueueReconciler) and a wake-up at submission.
+ */
+export const WAIT_FOR_MACHINE_MS = 10_000;
+
+/**
+ * Consumes the jobs queue. Every server replica runs one; an entry asks for
+ * a scheduling tick that starts after it arrived (so it sees the job's
+ * committed row), then sleeps while the job still waits for a machine.
  */
 @Processor(JOBS_QUEUE_NAME, { concurrency: 4, maxStalledCount: 10 })
 export class JobsProcessor extends WorkerHost {
   private readonly log = new Logger(JobsProcessor.name);
 
   constructor(
-    private readonly dispatcher: RunDispatcher,
+    private readonly scheduler: RunScheduler,
     @InjectDataSource() private readonly db: DataSource,
   ) {
     super();
@@ -39,12 +44,14 @@ export class JobsProcessor extends WorkerHost {
   }
 
   async process(job: Job<{ jobId: string }>, token?: string): Promise<string> {
-    const outcome = await this.dispatcher.dispatch(job.data.jobId);
-    if (outcome.state === 'impossible') this.log.warn(`job ${job.data.jobId}: ${outcome.reason}`);
-    if (outcome.state === 'waiting') {
+    const tick = await this.scheduler.tick();
+    const impossible = tick.impossible.find((i) => i.jobId === job.data.jobId);
+    if (impossible) return 'impossible';
+    // A tick another replica was making (lock held) decided nothing here: look again later, like a wait.
+    if (!tick.ran || tick.waitingJobs.has(job.data.jobId)) {
       await job.moveToDelayed(Date.now() + WAIT_FOR_MACHINE_MS, token);
       throw new DelayedError();
     }
-    return outcome.state;
+    return 'dispatched';
   }
 }

@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { RunRecorder } from '../runs/run-recorder';
+import { PeriodicTask } from '../common/periodic-task';
 
 /** An agent silent this long is presumed dead; its runs end in ERROR. */
 export const AGENT_SILENCE_SECONDS = 90;
@@ -15,7 +16,7 @@ export const AGENT_SILENCE_SECONDS = 90;
 @Injectable()
 export class LeaseReaper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger(LeaseReaper.name);
-  private timer?: NodeJS.Timeout;
+  private sweeper?: PeriodicTask;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -23,12 +24,12 @@ export class LeaseReaper implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.reap().catch((e) => this.log.warn(`reap failed: ${e.message}`)), 10_000);
-    this.timer.unref();
+    this.sweeper = new PeriodicTask(this.log, 'reap', 10_000, () => this.reap());
+    this.sweeper.start();
   }
 
   onModuleDestroy(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.sweeper?.stop();
   }
 
   async reap(): Promise<string[]> {

@@ -29,6 +29,28 @@ export class MachineLeases {
     return row ? { machineId, token: String(row.lease_token), expiresAt: row.lease_expires_at } : null;
   }
 
+  /**
+   * Takes many leases in one statement (one scheduling tick's assignments):
+   * the same conditional UPDATE as `acquire`, row by row, so a machine
+   * another replica leased meanwhile is simply missing from the result.
+   * Each machine may appear once.
+   */
+  async acquireMany(wanted: Array<{ machineId: string; runId: string; seconds: number }>, em: EntityManager = this.db.manager): Promise<Map<string, Lease>> {
+    const won = new Map<string, Lease>();
+    if (!wanted.length) return won;
+    const r = await em.query(
+      `UPDATE machines m SET lease_run_id = w.run_id, lease_expires_at = now() + make_interval(secs => w.secs), lease_token = m.lease_token + 1
+       FROM unnest($1::uuid[], $2::uuid[], $3::float8[]) AS w(machine_id, run_id, secs)
+       WHERE m.id = w.machine_id AND m.health IN ('good', 'unknown') AND (m.lease_run_id IS NULL OR m.lease_expires_at < now())
+       RETURNING m.id, m.lease_token, m.lease_expires_at`,
+      [wanted.map((w) => w.machineId), wanted.map((w) => w.runId), wanted.map((w) => w.seconds)],
+    );
+    for (const row of rowsOf<{ id: string; lease_token: string; lease_expires_at: Date }>(r)) {
+      won.set(row.id, { machineId: row.id, token: String(row.lease_token), expiresAt: row.lease_expires_at });
+    }
+    return won;
+  }
+
   /** Releases a lease if (and only if) it is still the one with this token. */
   async release(machineId: string, runId: string, token: string, em: EntityManager = this.db.manager): Promise<boolean> {
     const r = await em.query(

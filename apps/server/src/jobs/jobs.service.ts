@@ -1,10 +1,10 @@
-import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In, Repository } from 'typeorm';
 import type { JobSpec, JobState } from '@pfnlab/contracts';
 import type { Principal } from '../auth/principal';
-import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { keysetPage, type Page } from '../common/pagination';
 import { isConnectionError, unavailable } from '../common/service-unavailable';
 import { JobEntity, RunEntity } from '../db/entities';
 import { JOB_QUEUE, type JobQueue } from '../queue/job-queue';
@@ -80,18 +80,11 @@ export class JobsService {
   }
 
   async list(f: JobFilter): Promise<Page<JobEntity>> {
-    const qb = this.jobs.createQueryBuilder('j').orderBy('j.created_at', 'DESC').addOrderBy('j.id', 'DESC').take(f.limit + 1);
+    const qb = this.jobs.createQueryBuilder('j');
     if (f.state) qb.andWhere('j.state = :state', { state: f.state });
     if (f.arch) qb.andWhere('j.arch = :arch', { arch: f.arch });
     if (f.submittedBy) qb.andWhere('j.submitted_by = :by', { by: f.submittedBy });
-    if (f.cursor) {
-      const c = decodeCursor(f.cursor);
-      if (!c) throw new BadRequestException('invalid cursor: use the nextCursor value of the previous page');
-      qb.andWhere('(j.created_at, j.id) < (:at, :id)', { at: c.createdAt, id: c.id });
-    }
-    const rows = await qb.getMany();
-    const items = rows.slice(0, f.limit);
-    return { items, nextCursor: rows.length > f.limit ? encodeCursor(items[items.length - 1]) : null };
+    return keysetPage(qb, 'j', f);
   }
 
   /**

@@ -10,6 +10,7 @@ import { finishedJobFields } from '../runs/job-verdict';
 import type { ComparisonResultRow } from './comparisons.service';
 import { ComparisonsService } from './comparisons.service';
 import type { ComparisonSide } from './measurement-schemas';
+import { PeriodicTask } from '../common/periodic-task';
 
 /**
  * Decides an A/B job (a spec with `baseline:`) at the end of each round of
@@ -24,7 +25,7 @@ import type { ComparisonSide } from './measurement-schemas';
 @Injectable()
 export class AbJobCoordinator implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger(AbJobCoordinator.name);
-  private timer?: NodeJS.Timeout;
+  private sweeper?: PeriodicTask;
   static sweepIntervalMs = 30_000;
 
   constructor(
@@ -36,12 +37,12 @@ export class AbJobCoordinator implements OnApplicationBootstrap, OnModuleDestroy
 
   onApplicationBootstrap(): void {
     if (!this.config.roles.workers) return;
-    this.timer = setInterval(() => void this.sweep().catch((e) => this.log.warn(`A/B sweep failed: ${e.message}`)), AbJobCoordinator.sweepIntervalMs);
-    this.timer.unref();
+    this.sweeper = new PeriodicTask(this.log, 'A/B sweep', AbJobCoordinator.sweepIntervalMs, () => this.sweep());
+    this.sweeper.start();
   }
 
   onModuleDestroy(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.sweeper?.stop();
   }
 
   /** Decides the job's current round if all its runs have finished; returns the decision, or null when there was nothing to decide. */

@@ -4,6 +4,7 @@ import { LessThan, Repository } from 'typeorm';
 import { SERVER_CONFIG, type ServerConfig } from '../config/server-config';
 import { JobEntity } from '../db/entities';
 import { JOB_QUEUE, type JobQueue } from './job-queue';
+import { PeriodicTask } from '../common/periodic-task';
 
 /**
  * Repairs the queue from PostgreSQL: a queued job whose entry Redis lost (a
@@ -14,7 +15,7 @@ import { JOB_QUEUE, type JobQueue } from './job-queue';
 @Injectable()
 export class QueueReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger(QueueReconciler.name);
-  private timer?: NodeJS.Timeout;
+  private sweeper?: PeriodicTask;
   static intervalMs = 30_000;
 
   constructor(
@@ -25,12 +26,12 @@ export class QueueReconciler implements OnApplicationBootstrap, OnModuleDestroy 
 
   onApplicationBootstrap(): void {
     if (!this.config.roles.workers) return;
-    this.timer = setInterval(() => void this.reconcile().catch((e) => this.log.warn(`reconcile failed: ${e.message}`)), QueueReconciler.intervalMs);
-    this.timer.unref();
+    this.sweeper = new PeriodicTask(this.log, 'reconcile', QueueReconciler.intervalMs, () => this.reconcile());
+    this.sweeper.start();
   }
 
   onModuleDestroy(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.sweeper?.stop();
   }
 
   /** Re-enqueues queued jobs older than `graceMs` that the queue does not have; returns their ids. */

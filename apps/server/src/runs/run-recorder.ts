@@ -1,15 +1,30 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import { runSlots, type FinishedEvent, type Health, type RunEvent, type Verdict, type VerdictEvent } from '@pfnlab/contracts';
+import { type FinishedEvent, type Health, type RunEvent, type Verdict, type VerdictEvent } from '@pfnlab/contracts';
 import { BuildRecorder } from '../builds/build-recorder';
 import { CrashRecorder } from '../crashes/crash-recorder';
 import { JobEntity, MachineEntity, MachineHealthEventEntity, RunEntity } from '../db/entities';
 import { MachineLeases } from '../dispatch/machine-leases';
+import { isFlaky, passRate, type SlotState } from '@pfnlab/scheduling';
 import { AbJobCoordinator } from '../measurements/ab-job-coordinator';
 import { PayloadRecorder } from '../measurements/payload-recorder';
+import { slotStates } from '../dispatch/scheduling-snapshot';
 import { finishedJobFields } from './job-verdict';
 
+
+/** How long the end of a run waits for its verdict to be applied before the run ends without one. */
+export const VERDICT_GRACE_MS = 20_000;
+
+/** Thrown so the stream keeps the event and delivers it again (StreamConsumer). */
+export class VerdictNotYetApplied extends Error {
+  constructor(runId: string) {
+    super(`run ${runId} ended before its verdict was applied; trying again`);
+  }
+}
+
+/** Failed health checks in a row after which a machine is taken out of service as `bad`. */
+export const MACHINE_BAD_AFTER = 3;
 
 /**
  * Applies what agents report about runs: step progress, the verdict, and
@@ -100,6 +115,9 @@ export class RunRecorder {
     const result = await this.db.transaction(async (em) => {
       const run = await this.fencedRun(em, e.runId, e.leaseToken);
       if (!run) return 'stale' as const;
+      // With several replicas a run's verdict and its end can be applied by two of them at once: an end
+      // that overtook its verdict waits (the stream redelivers it); only an old one ends the run without.
+      if (!run.verdict && Date.now() - Date.parse(e.at) < VERDICT_GRACE_MS) throw new VerdictNotYetApplied(run.id);
       const verdict = run.verdict ?? 'ERROR';
       await em.update(RunEntity, { id: run.id }, {
         state: 'finished',
@@ -109,7 +127,7 @@ export class RunRecorder {
       });
       const machine = await em.findOneByOrFail(MachineEntity, { id: run.machineId! });
       await this.leases.release(machine.id, run.id, e.leaseToken, em);
-      await this.setHealth(em, machine, e.machineState, `after run ${run.id} (${verdict})`);
+      await this.recordHealthCheck(em, machine, e.machineState === 'good', `after run ${run.id} (${verdict})`);
       endedBuilds = await this.builds.endUnfinished(em, run.id, `the agent ended the run (${verdict})`);
       abRoundEnded = await this.finishJobIfDone(em, run.jobId);
       return 'applied' as const;
@@ -156,6 +174,26 @@ export class RunRecorder {
     await this.ab.roundEnded(jobId).catch((err: Error) => this.log.warn(`A/B job ${jobId}: deciding the round failed (the sweep retries): ${err.message}`));
   }
 
+  /**
+   * The agent's recovery after a run is a health check (the known-good
+   * kernel booted and answered, or not). MACHINE_BAD_AFTER failures in a row
+   * take the machine out of service as `bad`, announced in its history and
+   * the log; a success resets the count.
+   */
+  private async recordHealthCheck(em: EntityManager, machine: MachineEntity, passed: boolean, reason: string): Promise<void> {
+    if (passed) {
+      await em.update(MachineEntity, { id: machine.id }, { failedChecks: 0, checkedAt: new Date() });
+      return this.setHealth(em, machine, 'good', reason);
+    }
+    const failed = machine.failedChecks + 1;
+    await em.update(MachineEntity, { id: machine.id }, { failedChecks: failed, checkedAt: new Date() });
+    if (failed < MACHINE_BAD_AFTER || !['good', 'unknown'].includes(machine.health)) return this.setHealth(em, machine, 'unknown', reason);
+    const why = `failed ${failed} health checks in a row (last: recovery ${reason}); an operator must look at it`;
+    await em.update(MachineEntity, { id: machine.id }, { health: 'bad', healthChangedAt: new Date() });
+    await em.insert(MachineHealthEventEntity, { machineId: machine.id, fromState: machine.health, toState: 'bad', reason: why, actor: 'health-check' });
+    this.log.warn(`machine ${machine.name} is now bad: ${why}`);
+  }
+
   private async setHealth(em: EntityManager, machine: MachineEntity, to: Health, reason: string): Promise<void> {
     // Operators' decisions (maintenance, retired) and `bad` are not overridden by a run.
     if (machine.health === to || !['good', 'unknown'].includes(machine.health)) return;
@@ -164,19 +202,31 @@ export class RunRecorder {
   }
 
   /**
-   * Ends the job once every run it is to have has finished. An A/B job is
-   * decided by AbJobCoordinator after this commit (a comparison, maybe a
-   * second round): its id is returned instead.
+   * Ends the job once every run slot it is to have is settled: finished,
+   * and neither to be retried (ERROR) nor to be confirmed (a first FAIL;
+   * libs/scheduling retry-policy). A job whose kernel both passed and failed
+   * is labelled flaky with its pass rate. An A/B job is decided by
+   * AbJobCoordinator after this commit (a comparison, maybe a second
+   * round): its id is returned instead.
    */
   private async finishJobIfDone(em: EntityManager, jobId: string): Promise<string | null> {
     const job = await em.findOne(JobEntity, { where: { id: jobId }, lock: { mode: 'pessimistic_write' } });
     if (!job || job.state === 'finished' || job.state === 'canceled') return null;
     const runs = await em.find(RunEntity, { where: { jobId } });
     if (runs.some((r) => r.state !== 'finished')) return null;
-    const done = new Set(runs.map((r) => `${r.variant}:${r.iteration}`));
-    if (runSlots(job.spec, job.abState === 'confirming' ? 2 : 1).some((slot) => !done.has(`${slot.variant}:${slot.iteration}`))) return null;
+    const slots = slotStates(job.spec, job.abState, runs.map((r) => ({ ...r, failed_step: r.failedStep, finished_at: r.finishedAt, machine: r.machineId })));
+    const settled = slots.map((s) => s.state).filter((s): s is Extract<SlotState, { state: 'done' }> => s.state === 'done');
+    if (settled.length < slots.length) return null;
     if (job.spec.baseline) return jobId;
-    await em.update(JobEntity, { id: jobId, state: In(['queued', 'running']) }, { state: 'finished', ...finishedJobFields(runs), finishedAt: new Date() });
+    const flaky = isFlaky(settled);
+    const verdict = finishedJobFields(settled.map((s) => ({ verdict: s.verdict, verdictReason: null })));
+    // The reason of the run that decided the verdict (its last attempt), or the slot's own (out of retries).
+    const worst = settled.find((s) => s.verdict === verdict.verdict);
+    const deciding = [...runs].filter((r) => (r.verdict ?? 'ERROR') === verdict.verdict).sort((a, b) => b.attempt - a.attempt)[0];
+    let verdictReason = worst?.reason ?? deciding?.verdictReason ?? null;
+    const rate = passRate(runs.map((r) => r.verdict));
+    if (flaky) verdictReason = `flaky: passed ${Math.round((rate ?? 0) * 100)}% of ${runs.filter((r) => r.verdict === 'PASS' || r.verdict === 'FAIL').length} runs${verdictReason ? `; ${verdictReason}` : ''}`;
+    await em.update(JobEntity, { id: jobId, state: In(['queued', 'running']) }, { state: 'finished', verdict: verdict.verdict, verdictReason, flaky, passRate: rate, finishedAt: new Date() });
     return null;
   }
 }

@@ -23,7 +23,13 @@ export class RunEventsIngest implements OnApplicationBootstrap, OnModuleDestroy 
         return;
       }
       await this.recorder.apply(parsed.data);
-    }, { blockMs: 500 });
+    }, {
+      blockMs: 500,
+      // An end that overtook its verdict is retried soon (RunRecorder VERDICT_GRACE_MS); events are idempotent.
+      reclaimIdleMs: 4000,
+      // One run's events in order; different runs' at once (each is a few database round trips).
+      keyOf: (f) => String((JSON.parse(f.event ?? 'null') as { runId?: unknown } | null)?.runId ?? ''),
+    });
     await this.consumer.start();
   }
 

@@ -23,7 +23,19 @@ export class StreamConsumer {
     private readonly stream: string,
     private readonly group: string,
     private readonly handle: StreamHandler,
-    private readonly opts: { batch?: number; blockMs?: number; reclaimIdleMs?: number; maxDeliveries?: number } = {},
+    private readonly opts: {
+      batch?: number;
+      blockMs?: number;
+      reclaimIdleMs?: number;
+      maxDeliveries?: number;
+      /**
+       * Entries with the same key are handled in stream order, entries with
+       * different keys concurrently (e.g. the runs of many machines: their
+       * handlers wait on the database, not on each other). Without it, one
+       * entry at a time.
+       */
+      keyOf?: (fields: Record<string, string>) => string;
+    } = {},
   ) {
     this.log = new Logger(`stream:${stream}`);
     // A blocking reader needs its own connection, and must wait for Redis rather than fail.
@@ -69,15 +81,39 @@ export class StreamConsumer {
   }
 
   private async process(entries: Array<[string, string[]]>): Promise<void> {
-    for (const [id, flat] of entries) {
+    const parsed = entries.map(([id, flat]) => {
       const fields: Record<string, string> = {};
       for (let i = 0; i < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
+      return { id, fields };
+    });
+    const keyOf = this.opts.keyOf;
+    if (!keyOf) {
+      for (const e of parsed) await this.handleOne(e.id, e.fields);
+      return;
+    }
+    const byKey = new Map<string, typeof parsed>();
+    for (const e of parsed) {
+      let key = '';
       try {
-        await this.handle(fields, id);
-        await this.redis.xack(this.stream, this.group, id);
-      } catch (e) {
-        this.log.warn(`entry ${id} failed: ${(e as Error).message}; it stays pending for a retry`);
+        key = keyOf(e.fields);
+      } catch {
+        // A malformed entry goes to the handler, which reports it.
       }
+      const list = byKey.get(key);
+      if (list) list.push(e);
+      else byKey.set(key, [e]);
+    }
+    await Promise.all([...byKey.values()].map(async (list) => {
+      for (const e of list) await this.handleOne(e.id, e.fields);
+    }));
+  }
+
+  private async handleOne(id: string, fields: Record<string, string>): Promise<void> {
+    try {
+      await this.handle(fields, id);
+      await this.redis.xack(this.stream, this.group, id);
+    } catch (e) {
+      this.log.warn(`entry ${id} failed: ${(e as Error).message}; it stays pending for a retry`);
     }
   }
 

@@ -1,7 +1,7 @@
 import { AgentEntity } from './agent.entity';
 import { ApiTokenEntity } from './api-token.entity';
 import { AuditEntryEntity } from './audit-entry.entity';
-import { BisectionEntity } from './bisection.entity';
+import { BISECTION_STATES, BisectionEntity, type BisectionState, type StoredBisectionStep } from './bisection.entity';
 import { BuildEntity } from './build.entity';
 import { ComparisonEntity } from './comparison.entity';
 import { ConsoleChunkEntity } from './console-chunk.entity';
@@ -20,6 +20,7 @@ import { RunEntity } from './run.entity';
 import { RunStepEntity } from './run-step.entity';
 import { UserEntity } from './user.entity';
 
+export { BISECTION_STATES, type BisectionState, type StoredBisectionStep };
 export {
   AgentEntity, ApiTokenEntity, AuditEntryEntity, BisectionEntity, BuildEntity, ComparisonEntity, ConsoleChunkEntity,
   CrashEntity, CrashOccurrenceEntity, JobEntity, KernelTreeEntity, LabEntity, MachineEntity, MachineHealthEventEntity,

@@ -25,4 +25,8 @@ export class JobEntity {
   @Column({ type: 'text', nullable: true }) abSummary!: string | null;
   /** The comparison that decided abState (round 2's once there is one). */
   @Column({ type: 'uuid', nullable: true }) comparisonId!: string | null;
+  /** The same kernel both passed and failed (libs/scheduling retry-policy): not a regression. */
+  @Column({ type: 'boolean', default: false }) flaky!: boolean;
+  /** PASS / (PASS + FAIL) over all its runs' attempts, once finished; null when none reached a kernel verdict. */
+  @Column({ type: 'real', nullable: true }) passRate!: number | null;
 }

@@ -26,6 +26,10 @@ export class MachineEntity {
   @Column({ type: 'jsonb', nullable: true }) hotplug!: Record<string, any> | null;
   @Column({ type: 'text', default: 'unknown' }) health!: Health;
   @Column({ type: 'timestamptz', default: () => 'now()' }) healthChangedAt!: Date;
+  /** Health checks failed in a row (a recovery after a run is one); at MACHINE_BAD_AFTER the machine goes bad. */
+  @Column({ type: 'integer', default: 0 }) failedChecks!: number;
+  /** When the machine last showed whether its known-good kernel comes up (a health check, or a recovery after a run). */
+  @Column({ type: 'timestamptz', nullable: true }) checkedAt!: Date | null;
   @Column({ type: 'text', nullable: true }) description!: string | null;
   @Column({ type: 'uuid', nullable: true }) leaseRunId!: string | null;
   @Column({ type: 'timestamptz', nullable: true }) leaseExpiresAt!: Date | null;
