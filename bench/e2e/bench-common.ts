@@ -24,6 +24,13 @@ export function numFlag(name: string, dflt: number): number {
   return v;
 }
 
+/** A number flag that may be 0 (a count, a pause, a fraction). */
+export function nonNegativeFlag(name: string, dflt: number): number {
+  const v = Number(flag(name, String(dflt)));
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} needs a number >= 0, got ${flag(name, '')}`);
+  return v;
+}
+
 export function listFlag(name: string, dflt: string[]): string[] {
   const v = flag(name, '');
   return v ? v.split(',').map((s) => s.trim()).filter(Boolean) : dflt;

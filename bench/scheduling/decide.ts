@@ -15,14 +15,8 @@
 import type { Arch, Health, Platform } from '@pfnlab/contracts';
 import { decide, effectivePriority, isInService, matchesTarget, type QueuedRun, type SchedulingMachine } from '@pfnlab/scheduling';
 import { SeededRandom } from '@pfnlab/stats';
+import { nonNegativeFlag } from '../e2e/bench-common';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return dflt;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} needs a number, got ${process.argv[i + 1]}`);
-  return v;
-}
 
 const ARCH_SHARE: Array<[Arch, Platform, number]> = [['x86_64', 'x86-server', 0.4], ['arm64', 'thunderx2', 0.25], ['ppc64le', 'power9', 0.2], ['s390x', 'z15-lpar', 0.15]];
 const TAGS = ['cxl', 'numa', 'pmem', 'hbm', 'sev', 'kvm', 'big'];
@@ -113,11 +107,11 @@ function time(iterations: number, f: () => unknown): Timing {
 }
 
 function main(): void {
-  const nMachines = arg('machines', 1000);
-  const nRuns = arg('runs', 10000);
-  const iterations = arg('iterations', 200);
-  const seed = arg('seed', 1);
-  const leased = arg('leased', 0.7);
+  const nMachines = nonNegativeFlag('machines', 1000);
+  const nRuns = nonNegativeFlag('runs', 10000);
+  const iterations = nonNegativeFlag('iterations', 200);
+  const seed = nonNegativeFlag('seed', 1);
+  const leased = nonNegativeFlag('leased', 0.7);
   console.log(`scheduling decision: ${nMachines} machines, ${nRuns} queued runs, ${iterations} iterations, seed ${seed}, node ${process.version}`);
   console.log('| lab | what | assigned | p50 ms | p99 ms | CPU p50 ms | decisions/s |');
   console.log('|---|---|---|---|---|---|---|');

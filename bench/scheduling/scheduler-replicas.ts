@@ -28,14 +28,8 @@ import { LiveDoubleBookingWatch, leasesLeft, overlappingRuns } from '../../test/
 import { seedSchedulerLab } from '../../test/support/scheduler-lab';
 import { startServerProcess, type ServerProcess } from '../../test/support/server-process';
 import { createTestDatabase, TEST_REDIS_URL, uniqueRedisPrefix } from '../../test/support/test-database';
+import { nonNegativeFlag } from '../e2e/bench-common';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return dflt;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} needs a number, got ${process.argv[i + 1]}`);
-  return v;
-}
 
 const log = (s: string) => process.stderr.write(`[bench:scheduler] ${s}\n`);
 const quantile = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)] : NaN);
@@ -44,12 +38,12 @@ const TICK_LINE = /scheduler tick: decision ([\d.]+) ms \(snapshot ([\d.]+), dec
 interface Tick { server: string; total: number; snapshot: number; decide: number; leases: number; open: number; leased: number }
 
 async function main(): Promise<void> {
-  const nMachines = arg('machines', 1000);
-  const nJobs = arg('jobs', 10000);
-  const nLabs = arg('labs', 8);
-  const runMs = arg('run-ms', 300);
-  const recoverMs = arg('recover-ms', 500);
-  const timeoutMs = arg('timeout-s', 600) * 1000;
+  const nMachines = nonNegativeFlag('machines', 1000);
+  const nJobs = nonNegativeFlag('jobs', 10000);
+  const nLabs = nonNegativeFlag('labs', 8);
+  const runMs = nonNegativeFlag('run-ms', 300);
+  const recoverMs = nonNegativeFlag('recover-ms', 500);
+  const timeoutMs = nonNegativeFlag('timeout-s', 600) * 1000;
 
   const db = await createTestDatabase('benchsched');
   const prefix = uniqueRedisPrefix('bench-sched');

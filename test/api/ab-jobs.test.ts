@@ -8,7 +8,7 @@ import { AbJobCoordinator } from '../../apps/server/src/measurements/ab-job-coor
 import { RunRecorder } from '../../apps/server/src/runs/run-recorder';
 import { eventually } from '../support/eventually';
 import { pfnlab } from '../support/pfnlab-cli';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { addTestMachine, startTestServer, type TestServer } from '../support/test-server';
 
 /*
  * A/B jobs through the real dispatcher, queue and database, with this test
@@ -44,13 +44,7 @@ describe('A/B jobs: interleaved baseline and candidate runs, a comparison per ro
     await pg.connect();
     redis = new IORedis(s.config.redisUrl);
     recorder = s.app.get(RunRecorder);
-    for (const name of ['ab-01', 'ab-02']) {
-      const res = await s.api('/api/machines', {
-        method: 'POST',
-        json: { name, lab: 'lab-ab', arch: 'x86_64', platform: 'x86-server', memoryMiB: 4096, tags: ['ab'], power: { driver: 'ipmi', host: '127.0.0.1', username: 'admin', passwordRef: 'env:X' }, console: { driver: 'ipmi-sol' }, boot: { method: 'netboot', stagingDir: '/tmp/x/next' } },
-      });
-      expect(res.status).toBe(201);
-    }
+    for (const name of ['ab-01', 'ab-02']) await addTestMachine(s, { name, lab: 'lab-ab', arch: 'x86_64', platform: 'x86-server', tags: ['ab'] });
   });
   afterAll(async () => {
     redis.disconnect();

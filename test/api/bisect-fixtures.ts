@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import type { RunEvent } from '@pfnlab/contracts';
 import { RunRecorder } from '../../apps/server/src/runs/run-recorder';
 import { eventually } from '../support/eventually';
-import type { TestServer } from '../support/test-server';
+import { addTestMachine, type TestServer } from '../support/test-server';
 import { buildResult } from './build-fixtures';
 
 /*
@@ -35,11 +35,7 @@ export class BisectLab {
 
   async open(): Promise<void> {
     await this.pg.connect();
-    const res = await this.s.api('/api/machines', {
-      method: 'POST',
-      json: { name: 'bi-01', lab: BISECT_LAB, arch: 'x86_64', platform: 'x86-server', memoryMiB: 4096, tags: ['bisect'], power: { driver: 'ipmi', host: '127.0.0.1', username: 'admin', passwordRef: 'env:X' }, console: { driver: 'ipmi-sol' }, boot: { method: 'netboot', stagingDir: '/tmp/x/next' } },
-    });
-    if (res.status !== 201) throw new Error(`machine: ${res.status} ${await res.text()}`);
+    await addTestMachine(this.s, { name: 'bi-01', lab: BISECT_LAB, arch: 'x86_64', platform: 'x86-server', tags: ['bisect'] });
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { eventually } from '../support/eventually';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { addTestMachine, startTestServer, type TestServer } from '../support/test-server';
 
 
 describe('dispatcher: jobs to runs on leased machines', () => {
@@ -15,11 +15,7 @@ describe('dispatcher: jobs to runs on leased machines', () => {
     pg = new Client({ connectionString: s.db.url });
     await pg.connect();
     redis = new IORedis(s.config.redisUrl);
-    const res = await s.api('/api/machines', {
-      method: 'POST',
-      json: { name: 'tx2-09', lab: 'lab-d', arch: 'arm64', platform: 'thunderx2', memoryMiB: 4096, tags: ['big'], power: { driver: 'ipmi', host: '127.0.0.1', username: 'admin', passwordRef: 'env:X' }, console: { driver: 'ipmi-sol' }, boot: { method: 'netboot', stagingDir: '/tmp/x/next' } },
-    });
-    machineId = (await res.json()).id;
+    machineId = (await addTestMachine(s, { name: 'tx2-09', lab: 'lab-d', arch: 'arm64', platform: 'thunderx2', tags: ['big'] })).id;
   });
   afterAll(async () => {
     redis.disconnect();

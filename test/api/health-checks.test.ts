@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { HealthCheckScheduler } from '../../apps/server/src/machines/health-check-scheduler';
 import { RunRecorder } from '../../apps/server/src/runs/run-recorder';
 import { eventually } from '../support/eventually';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { addTestMachine, startTestServer, type TestServer } from '../support/test-server';
 
 /*
  * Health checks through the real scheduler and database, with this test as
@@ -23,13 +23,7 @@ describe('health checks: unknown machines checked at once, idle ones on a schedu
     await pg.connect();
     recorder = s.app.get(RunRecorder);
     checks = s.app.get(HealthCheckScheduler);
-    for (const name of ['hc-01', 'hc-02']) {
-      const res = await s.api('/api/machines', {
-        method: 'POST',
-        json: { name, lab: 'lab-hc', arch: 'arm64', platform: 'thunderx2', memoryMiB: 4096, power: { driver: 'ipmi', host: '127.0.0.1', username: 'admin', passwordRef: 'env:X' }, console: { driver: 'ipmi-sol' }, boot: { method: 'netboot', stagingDir: '/tmp/x/next' } },
-      });
-      expect(res.status).toBe(201);
-    }
+    for (const name of ['hc-01', 'hc-02']) await addTestMachine(s, { name, lab: 'lab-hc', arch: 'arm64', platform: 'thunderx2' });
   });
   afterAll(async () => {
     await pg.end();

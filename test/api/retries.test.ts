@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { RunRecorder } from '../../apps/server/src/runs/run-recorder';
 import { eventually } from '../support/eventually';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { addTestMachine, startTestServer, type TestServer } from '../support/test-server';
 
 /*
  * Retries, confirmation and machine health through the real scheduler,
@@ -21,13 +21,7 @@ describe('retries: ERROR elsewhere with backoff and a cap, FAIL confirmed, flaky
     pg = new Client({ connectionString: s.db.url });
     await pg.connect();
     recorder = s.app.get(RunRecorder);
-    for (const name of ['rt-01', 'rt-02']) {
-      const res = await s.api('/api/machines', {
-        method: 'POST',
-        json: { name, lab: 'lab-rt', arch: 'x86_64', platform: 'x86-server', memoryMiB: 4096, tags: ['rt'], power: { driver: 'ipmi', host: '127.0.0.1', username: 'admin', passwordRef: 'env:X' }, console: { driver: 'ipmi-sol' }, boot: { method: 'netboot', stagingDir: '/tmp/x/next' } },
-      });
-      expect(res.status).toBe(201);
-    }
+    for (const name of ['rt-01', 'rt-02']) await addTestMachine(s, { name, lab: 'lab-rt', arch: 'x86_64', platform: 'x86-server', tags: ['rt'] });
   });
   afterAll(async () => {
     await pg.end();

@@ -31,7 +31,7 @@ describe('z15-lpar-01 through the HMC Web Services API', () => {
     const notes: string[] = [];
     const m = lab.machine('z15-lpar-01');
     const d = lab.drivers(m, { log: (s) => notes.push(s), hmcConsole: { pollIntervalMs: 250 } });
-    expect(d.power.describe).toMatch(/^hmc 127\.0\.0\.1:49\d+ VLABZ15\/VLABLP01$/);
+    expect(d.power.describe).toMatch(/^hmc 127\.0\.0\.1:19\d+ VLABZ15\/VLABLP01$/);
     expect(await d.power.status()).toBe('off');
     const con = new Capture(await d.console.open());
     const t0 = Date.now();

@@ -117,3 +117,23 @@ export async function tokenFor(server: TestServer, name: string, role: 'viewer' 
   const body = (await t.json()) as { token: string; id: string };
   return { token: body.token, userId: user.id, tokenId: body.id };
 }
+
+/**
+ * Registers a machine through the API the way the API tests' fake labs
+ * need it (IPMI power and SOL that no test reaches, netboot staging); fails
+ * with the server's answer if the registration is refused.
+ */
+export async function addTestMachine(
+  server: TestServer,
+  m: { name: string; lab: string; arch: 'x86_64' | 'arm64' | 'ppc64le' | 's390x'; platform: string; memoryMiB?: number; tags?: string[] },
+): Promise<{ id: string }> {
+  const res = await server.api('/api/machines', {
+    method: 'POST',
+    json: {
+      memoryMiB: 4096, ...m,
+      power: { driver: 'ipmi', host: '127.0.0.1', username: 'admin', passwordRef: 'env:X' }, console: { driver: 'ipmi-sol' }, boot: { method: 'netboot', stagingDir: '/tmp/x/next' },
+    },
+  });
+  if (res.status !== 201) throw new Error(`adding machine ${m.name}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
