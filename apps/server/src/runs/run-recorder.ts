@@ -2,16 +2,15 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { type FinishedEvent, type Health, type RunEvent, type Verdict, type VerdictEvent } from '@pfnlab/contracts';
+import { isFlaky, passRate, type SlotState } from '@pfnlab/scheduling';
 import { BuildRecorder } from '../builds/build-recorder';
 import { CrashRecorder } from '../crashes/crash-recorder';
 import { JobEntity, MachineEntity, MachineHealthEventEntity, RunEntity } from '../db/entities';
 import { MachineLeases } from '../dispatch/machine-leases';
-import { isFlaky, passRate, type SlotState } from '@pfnlab/scheduling';
+import { slotStates } from '../dispatch/scheduling-snapshot';
 import { AbJobCoordinator } from '../measurements/ab-job-coordinator';
 import { PayloadRecorder } from '../measurements/payload-recorder';
-import { slotStates } from '../dispatch/scheduling-snapshot';
 import { finishedJobFields } from './job-verdict';
-
 
 /** How long the end of a run waits for its verdict to be applied before the run ends without one. */
 export const VERDICT_GRACE_MS = 20_000;
