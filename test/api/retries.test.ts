@@ -109,6 +109,25 @@ describe('retries: ERROR elsewhere with backoff and a cap, FAIL confirmed, flaky
     expect(j.passRate).toBeCloseTo(2 / 3, 5);
   });
 
+  it('an end that overtook the verdict its agent sent waits for it; an end without a verdict sent ends the run at once', async () => {
+    const id = await submit({ retry: { maxAttempts: 1 } });
+    const r = await leased(id, 1);
+    const at = () => new Date().toISOString();
+    const finished = { type: 'finished' as const, runId: r.id, leaseToken: r.lease_token, consoleLines: 0, machineState: 'good' as const, verdictSent: true, at: at() };
+    // Another replica has not applied the verdict yet: refused, so the stream delivers the end again.
+    await expect(recorder.apply(finished)).rejects.toThrow(/ended before its verdict was applied/);
+    expect((await runs(id))[0].state).not.toBe('finished');
+    expect(await recorder.apply({ type: 'verdict', runId: r.id, leaseToken: r.lease_token, verdict: 'PASS', reason: 'booted', failedStep: null, kernelVersion: '6.1.0', milestones: [], crashes: [], at: at() })).toBe('applied');
+    expect(await recorder.apply(finished)).toBe('applied');
+    expect(await finishedJob(id)).toMatchObject({ verdict: 'PASS' });
+
+    const id2 = await submit({ retry: { maxAttempts: 1 } });
+    const r2 = await leased(id2, 1);
+    expect(await recorder.apply({ ...finished, runId: r2.id, leaseToken: r2.lease_token, verdictSent: false })).toBe('applied');
+    expect(await finishedJob(id2)).toMatchObject({ verdict: 'ERROR', verdictReason: 'ERROR on each of 1 attempts' });
+    expect((await pg.query(`SELECT verdict_reason FROM runs WHERE id = $1`, [r2.id])).rows[0].verdict_reason).toBe('the agent ended the run without a verdict');
+  });
+
   it('retry: {maxAttempts: 1} ends at the first ERROR', async () => {
     const id = await submit({ retry: { maxAttempts: 1 } });
     await end(await leased(id, 1), 'ERROR');

@@ -8,6 +8,7 @@ import { RUN_EVENTS_STREAM, type BuildEvent, type FinishedEvent, type PayloadRes
  */
 export class RunReporter {
   private seq = 0;
+  private verdictSent = false;
 
   constructor(
     private readonly redis: Redis,
@@ -34,8 +35,9 @@ export class RunReporter {
     return this.send({ type: 'step', runId: this.runId, leaseToken: this.leaseToken, step, seq, state, at: new Date().toISOString(), ...extra }, 5);
   }
 
-  verdict(e: Omit<VerdictEvent, 'type' | 'runId' | 'leaseToken' | 'at'>): Promise<void> {
-    return this.send({ type: 'verdict', runId: this.runId, leaseToken: this.leaseToken, at: new Date().toISOString(), ...e }, 1000);
+  async verdict(e: Omit<VerdictEvent, 'type' | 'runId' | 'leaseToken' | 'at'>): Promise<void> {
+    await this.send({ type: 'verdict', runId: this.runId, leaseToken: this.leaseToken, at: new Date().toISOString(), ...e }, 1000);
+    this.verdictSent = true;
   }
 
   /** A build's progress (best effort: a lost one is replaced by the next) or its result (retried like a verdict). */
@@ -48,7 +50,7 @@ export class RunReporter {
     return this.send({ type: 'payload', runId: this.runId, leaseToken: this.leaseToken, at: new Date().toISOString(), ...e }, 1000);
   }
 
-  finished(e: Omit<FinishedEvent, 'type' | 'runId' | 'leaseToken' | 'at'>): Promise<void> {
-    return this.send({ type: 'finished', runId: this.runId, leaseToken: this.leaseToken, at: new Date().toISOString(), ...e }, 1000);
+  finished(e: Omit<FinishedEvent, 'type' | 'runId' | 'leaseToken' | 'at' | 'verdictSent'>): Promise<void> {
+    return this.send({ type: 'finished', runId: this.runId, leaseToken: this.leaseToken, verdictSent: this.verdictSent, at: new Date().toISOString(), ...e }, 1000);
   }
 }

@@ -129,6 +129,12 @@ export const FinishedEventSchema = z.strictObject({
   consoleLines: z.number().int().min(0),
   /** State the agent left the machine in: `good` after a clean boot or recovery, `unknown` otherwise. */
   machineState: z.enum(['good', 'unknown']),
+  /**
+   * The agent sent this run's verdict before its end. Server replicas share
+   * the stream, so the end may be applied first: the server then waits for
+   * the verdict instead of ending the run without one.
+   */
+  verdictSent: z.boolean().optional(),
   at: z.string(),
 });
 

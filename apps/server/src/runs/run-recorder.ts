@@ -12,7 +12,7 @@ import { AbJobCoordinator } from '../measurements/ab-job-coordinator';
 import { PayloadRecorder } from '../measurements/payload-recorder';
 import { finishedJobFields } from './job-verdict';
 
-/** How long the end of a run waits for its verdict to be applied before the run ends without one. */
+/** How long the end of a run whose agent sent a verdict waits for it to be applied before the run ends without one. */
 export const VERDICT_GRACE_MS = 20_000;
 
 /** Thrown so the stream keeps the event and delivers it again (StreamConsumer). */
@@ -115,8 +115,8 @@ export class RunRecorder {
       const run = await this.fencedRun(em, e.runId, e.leaseToken);
       if (!run) return 'stale' as const;
       // With several replicas a run's verdict and its end can be applied by two of them at once: an end
-      // that overtook its verdict waits (the stream redelivers it); only an old one ends the run without.
-      if (!run.verdict && Date.now() - Date.parse(e.at) < VERDICT_GRACE_MS) throw new VerdictNotYetApplied(run.id);
+      // that overtook the verdict its agent sent waits (the stream redelivers it), for VERDICT_GRACE_MS at most.
+      if (!run.verdict && e.verdictSent && Date.now() - Date.parse(e.at) < VERDICT_GRACE_MS) throw new VerdictNotYetApplied(run.id);
       const verdict = run.verdict ?? 'ERROR';
       await em.update(RunEntity, { id: run.id }, {
         state: 'finished',
