@@ -3,7 +3,7 @@ import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { RUN_EVENTS_STREAM, type BuildEvent } from '@pfnlab/contracts';
 import { eventually } from '../support/eventually';
-import type { TestServer } from '../support/test-server';
+import { startTestServer, tokenFor, type TestServer } from '../support/test-server';
 
 type BuildResult = NonNullable<BuildEvent['result']>;
 
@@ -133,3 +133,23 @@ export class BuildLab {
 }
 
 export const newBuildId = () => randomUUID();
+
+/**
+ * The setup the build and payload API tests share: a server with workers
+ * (own database and Redis prefix), a BuildLab and a viewer's token, made
+ * before the file's tests and torn down after them; `use` receives them.
+ */
+export function useBuildLab(label: string, use: (x: { s: TestServer; lab: BuildLab; viewer: string }) => void): void {
+  let s: TestServer | undefined;
+  let lab: BuildLab | undefined;
+  beforeAll(async () => {
+    s = await startTestServer({ label, roles: 'api,workers' });
+    lab = new BuildLab(s);
+    await lab.open();
+    use({ s, lab, viewer: (await tokenFor(s, 'viewer', 'viewer')).token });
+  });
+  afterAll(async () => {
+    await lab?.close();
+    await s?.close();
+  });
+}

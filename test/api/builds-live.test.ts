@@ -1,6 +1,6 @@
 import { readSse, type SseEvent } from '../../apps/cli/src/sse-client';
-import { startTestServer, tokenFor, type TestServer } from '../support/test-server';
-import { BuildLab, buildResult, newBuildId, REQUEST } from './build-fixtures';
+import type { TestServer } from '../support/test-server';
+import { BuildLab, useBuildLab, buildResult, newBuildId, REQUEST } from './build-fixtures';
 
 /** Collects a build's live events until the server ends the stream (or `ms` pass). */
 function follow(s: TestServer, token: string, buildId: string, ms = 15_000) {
@@ -30,16 +30,7 @@ describe('live build progress over Server-Sent Events', () => {
   let lab: BuildLab;
   let viewer: string;
 
-  beforeAll(async () => {
-    s = await startTestServer({ label: 'buildslive', roles: 'api,workers' });
-    lab = new BuildLab(s);
-    await lab.open();
-    viewer = (await tokenFor(s, 'viewer', 'viewer')).token;
-  });
-  afterAll(async () => {
-    await lab.close();
-    await s.close();
-  });
+  useBuildLab('buildslive', (x) => ({ s, lab, viewer } = x));
 
   it('sends the state, each progress report as it is stored, then the final build, and ends', async () => {
     const run = await lab.leasedRun();

@@ -1,8 +1,8 @@
 import { BuildRecorder } from '../../apps/server/src/builds/build-recorder';
 import { RunRecorder } from '../../apps/server/src/runs/run-recorder';
 import { eventually } from '../support/eventually';
-import { startTestServer, tokenFor, type TestServer } from '../support/test-server';
-import { BuildLab, buildResult, newBuildId, REQUEST, sha, type LeasedRun } from './build-fixtures';
+import type { TestServer } from '../support/test-server';
+import { BuildLab, useBuildLab, buildResult, newBuildId, REQUEST, sha, type LeasedRun } from './build-fixtures';
 
 describe('kernel builds reported by agents: recording and the read API', () => {
   let s: TestServer;
@@ -11,16 +11,7 @@ describe('kernel builds reported by agents: recording and the read API', () => {
   const get = (path: string) => s.api(path, { token: viewer });
   const show = async (id: string) => (await get(`/api/builds/${id}`)).json();
 
-  beforeAll(async () => {
-    s = await startTestServer({ label: 'builds', roles: 'api,workers' });
-    lab = new BuildLab(s);
-    await lab.open();
-    viewer = (await tokenFor(s, 'viewer', 'viewer')).token;
-  });
-  afterAll(async () => {
-    await lab.close();
-    await s.close();
-  });
+  useBuildLab('builds', (x) => ({ s, lab, viewer } = x));
 
   describe('a build from first progress to result', () => {
     let run: LeasedRun;

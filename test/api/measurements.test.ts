@@ -1,6 +1,6 @@
-import { startTestServer, tokenFor, type TestServer } from '../support/test-server';
+import type { TestServer } from '../support/test-server';
 import { eventually } from '../support/eventually';
-import { BuildLab, type LeasedRun } from './build-fixtures';
+import { BuildLab, useBuildLab, type LeasedRun } from './build-fixtures';
 import { abJobs, payloadEvent, samplesAround } from './payload-fixtures';
 
 describe('payload results: recording, measurements, comparisons', () => {
@@ -11,16 +11,7 @@ describe('payload results: recording, measurements, comparisons', () => {
   const compare = (json: unknown) => s.api('/api/comparisons', { method: 'POST', json, token: viewer });
   const count = async (runId: string) => Number((await lab.pg.query(`SELECT count(*) FROM measurements WHERE run_id = $1`, [runId])).rows[0].count);
 
-  beforeAll(async () => {
-    s = await startTestServer({ label: 'measure', roles: 'api,workers' });
-    lab = new BuildLab(s);
-    await lab.open();
-    viewer = (await tokenFor(s, 'viewer', 'viewer')).token;
-  });
-  afterAll(async () => {
-    await lab.close();
-    await s.close();
-  });
+  useBuildLab('measure', (x) => ({ s, lab, viewer } = x));
 
   describe('one run reporting samples, counts and counters', () => {
     let run: LeasedRun;
